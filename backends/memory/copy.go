@@ -32,6 +32,10 @@ type cloner[V any] interface{ Clone() V }
 type copier[V any] struct {
 	mode  copyMode
 	clone func(V) V
+	// box, when set, turns a value into the cloner the store keeps, so
+	// reads call Clone on an interface boxed once at write time instead
+	// of boxing the value (an allocation) on every read.
+	box   func(V) cloner[V]
 	codec sessions.Codec[V]
 }
 
@@ -44,7 +48,7 @@ func newCopier[V any](codec sessions.Codec[V], custom bool) (copier[V], error) {
 		return copier[V]{mode: copyAssign}, nil
 	}
 	if clone := cloneFunc[V](t); clone != nil {
-		return copier[V]{mode: copyClone, clone: clone}, nil
+		return copier[V]{mode: copyClone, clone: clone, box: boxFunc[V](t)}, nil
 	}
 	if !custom {
 		if err := jsonRoundTrips(t, map[reflect.Type]bool{}); err != nil {
@@ -60,6 +64,12 @@ func (c *copier[V]) in(rec sessions.Record[V]) (entry[V], error) {
 	switch c.mode {
 	case copyClone:
 		rec.Value = c.clone(rec.Value)
+		if c.box != nil {
+			boxed := c.box(rec.Value)
+			var zero V
+			rec.Value = zero
+			return entry[V]{rec: rec, boxed: boxed}, nil
+		}
 	case copyCodec:
 		enc, err := c.codec.Marshal(rec.Value)
 		if err != nil {
@@ -78,7 +88,11 @@ func (c *copier[V]) in(rec sessions.Record[V]) (entry[V], error) {
 func (c *copier[V]) out(e entry[V]) (sessions.Record[V], error) {
 	switch c.mode {
 	case copyClone:
-		e.rec.Value = c.clone(e.rec.Value)
+		if e.boxed != nil {
+			e.rec.Value = e.boxed.Clone()
+		} else {
+			e.rec.Value = c.clone(e.rec.Value)
+		}
 	case copyCodec:
 		v, err := c.codec.Unmarshal(e.enc)
 		if err != nil {
@@ -141,6 +155,25 @@ func cloneFunc[V any](t reflect.Type) func(V) V {
 				return c.Clone()
 			}
 			return v
+		}
+	}
+	return nil
+}
+
+// boxFunc returns how to box a value of type t as a cloner, or nil for
+// pointer types, whose nil values must not reach Clone.
+func boxFunc[V any](t reflect.Type) func(V) cloner[V] {
+	want := reflect.TypeFor[cloner[V]]()
+	switch {
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface:
+		return nil
+	case t.Implements(want):
+		return func(v V) cloner[V] { return any(v).(cloner[V]) }
+	case reflect.PointerTo(t).Implements(want):
+		return func(v V) cloner[V] {
+			p := new(V)
+			*p = v
+			return any(p).(cloner[V])
 		}
 	}
 	return nil

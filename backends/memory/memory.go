@@ -99,10 +99,12 @@ type shard[V any] struct {
 }
 
 // entry is what a shard keeps for one ID. In codec mode rec.Value is the
-// zero value and enc holds the encoded value.
+// zero value and enc holds the encoded value; in clone mode boxed usually
+// holds it.
 type entry[V any] struct {
-	rec sessions.Record[V]
-	enc []byte
+	rec   sessions.Record[V]
+	enc   []byte
+	boxed cloner[V] // in clone mode, the value (rec.Value is then zero)
 }
 
 // New returns an empty Store. It fails for invalid options and for a V it
