@@ -1,0 +1,137 @@
+package httpsession_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/backends/memory"
+	"github.com/typedsession/sessions/httpsession"
+)
+
+// Visit is the session value of the examples.
+type Visit struct {
+	User  string                    `json:"user,omitempty"`
+	Count int                       `json:"count"`
+	Flash httpsession.Flash[string] `json:"flash,omitempty"`
+}
+
+func Example() {
+	store, _ := memory.New[Visit]()
+	defer store.Close()
+	m, _ := sessions.New[Visit](store)
+	mw := httpsession.New(m)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		s := mw.Session(r)
+		if err := s.Update(func(v Visit) (Visit, error) { v.Count++; return v, nil }); err != nil {
+			http.Error(w, "session unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		v, _ := s.Get() // the pending value, Count already incremented
+		// The first write commits the session: Set-Cookie goes out with it.
+		fmt.Fprintf(w, "visit %d", v.Count)
+	})
+	handler := http.NewCrossOriginProtection().Handler(mw.Wrap(mw.CSRF(mux)))
+
+	// Two requests from one browser.
+	cookie := ""
+	for range 2 {
+		r := httptest.NewRequest("GET", "https://example.com/", nil)
+		r.Header.Set("Cookie", cookie)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		if c := w.Result().Cookies(); len(c) == 1 {
+			cookie = c[0].Name + "=" + c[0].Value
+		}
+		fmt.Println(w.Body.String())
+	}
+	// Output:
+	// visit 1
+	// visit 2
+}
+
+func ExampleHandle_CSRFToken() {
+	store, _ := memory.New[Visit]()
+	defer store.Close()
+	m, _ := sessions.New[Visit](store)
+	mw := httpsession.New(m)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		// A visitor without a session gets one here, so the login form
+		// is protected too.
+		token, err := mw.Session(r).CSRFToken()
+		if err != nil {
+			http.Error(w, "session unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, `<input type="hidden" name="%s" value="%s">`, httpsession.CSRFField, token)
+	})
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		s := mw.Session(r)
+		_ = s.Renew(sessions.WithOwner("ann")) // a new token at login
+		_ = s.Set(Visit{User: "ann"})
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	handler := mw.Wrap(mw.CSRF(mux))
+
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, httptest.NewRequest("GET", "https://example.com/login", nil))
+	cookie := w.Result().Cookies()[0]
+	token := strings.Split(w.Body.String(), `value="`)[1][:86]
+
+	for _, tok := range []string{"forged", token} {
+		r := httptest.NewRequest("POST", "https://example.com/login", nil)
+		r.AddCookie(cookie)
+		r.Header.Set(httpsession.CSRFHeader, tok)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		fmt.Println(w.Code)
+	}
+	// Output:
+	// 403
+	// 303
+}
+
+func ExampleFlash() {
+	store, _ := memory.New[Visit]()
+	defer store.Close()
+	m, _ := sessions.New[Visit](store)
+	mw := httpsession.New(m)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /save", func(w http.ResponseWriter, r *http.Request) {
+		_ = mw.Session(r).Update(func(v Visit) (Visit, error) {
+			v.Flash = v.Flash.Put("Saved.")
+			return v, nil
+		})
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		s := mw.Session(r)
+		v, _ := s.Get()
+		if len(v.Flash) > 0 { // write only when there is something to pop
+			_ = s.Update(func(v Visit) (Visit, error) { _, v.Flash = v.Flash.Pop(); return v, nil })
+		}
+		fmt.Fprintf(w, "messages: %q", v.Flash)
+	})
+	handler := mw.Wrap(mux)
+
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, httptest.NewRequest("POST", "https://example.com/save", nil))
+	cookie := w.Result().Cookies()[0]
+	for range 2 {
+		r := httptest.NewRequest("GET", "https://example.com/", nil)
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		fmt.Println(w.Body.String())
+	}
+	// Output:
+	// messages: ["Saved."]
+	// messages: []
+}

@@ -1,0 +1,189 @@
+package httpsession
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/typedsession/sessions"
+)
+
+// Handle is one request's view of its session. Reads load the session
+// lazily and show the pending state; changes are buffered until commit
+// (see the package documentation). Get one with [Middleware.Session].
+type Handle[V any] struct {
+	mw      *Middleware[V]
+	ctx     context.Context // the request's own context, for store calls
+	req     *http.Request   // the request as the handler sees it
+	cookies []string        // the request's Cookie header values
+	w       writer[V]
+	outer   http.Header        // headers set before the middleware ran, if any
+	hdrs    [3]sessions.Header // room for the commit's headers
+
+	mu      sync.Mutex
+	loaded  bool
+	loadErr error
+	sealed  bool                // commit has begun: changes are refused
+	cur     sessions.Session[V] // as loaded, or as the commit left it
+	view    V                   // the value with the buffered changes applied
+	p       pending[V]
+}
+
+// pending holds the buffered changes in commit order: clear, write,
+// renew.
+type pending[V any] struct {
+	clear     bool
+	write     bool
+	replace   bool                 // the write is a Set: a conflict fails it
+	replay    []func(V) (V, error) // the Updates to replay on a conflict
+	renew     bool
+	renewOpts []sessions.SessionOption
+}
+
+// Get returns the session's value with the buffered changes applied: the
+// zero V for a visitor without a session. The value is the handle's own,
+// not a copy: change it only through Set or Update.
+func (h *Handle[V]) Get() (V, error) {
+	var zero V
+	if h == nil {
+		return zero, ErrNotWrapped
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.loadLocked(); err != nil {
+		return zero, err
+	}
+	return h.view, nil
+}
+
+// Current returns the session as the store held it when it was loaded,
+// or as the commit left it: buffered changes are not in it. Its ID,
+// Owner, IsNew and ExpiresAt describe the stored session. An Update that
+// changed maps or slices of its argument in place may show in its Value.
+func (h *Handle[V]) Current() (sessions.Session[V], error) {
+	if h == nil {
+		return sessions.Session[V]{}, ErrNotWrapped
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.loadLocked(); err != nil {
+		return sessions.Session[V]{}, err
+	}
+	return h.cur, nil
+}
+
+// Set buffers v as the session's new value. At commit it is written only
+// if nobody changed the session since it was loaded; otherwise the error
+// handler answers. For a visitor without a session it stores one.
+func (h *Handle[V]) Set(v V) error {
+	if err := h.lockForChange(); err != nil {
+		return err
+	}
+	defer h.mu.Unlock()
+	h.view = v
+	h.p.write, h.p.replace, h.p.replay = true, true, nil
+	return nil
+}
+
+// Update applies fn to the pending value now, so reads see the result,
+// and buffers the change. If another request changed the session since
+// it was loaded, fn runs again at commit on the stored value, so it must
+// be free of side effects and must not use the handle. If fn returns an
+// error, Update returns it and buffers nothing.
+func (h *Handle[V]) Update(fn func(V) (V, error)) error {
+	if fn == nil {
+		return nil
+	}
+	if err := h.lockForChange(); err != nil {
+		return err
+	}
+	defer h.mu.Unlock()
+	v, err := fn(h.view)
+	if err != nil {
+		return err
+	}
+	h.view, h.p.write = v, true
+	if !h.p.replace {
+		h.p.replay = append(h.p.replay, fn)
+	}
+	return nil
+}
+
+// Renew buffers moving the session to a new token, with the options
+// applied; call it on every change of privilege, such as logging in. The
+// old token is dead once the commit is done. For a visitor without a
+// session it stores one.
+func (h *Handle[V]) Renew(opts ...sessions.SessionOption) error {
+	if err := h.lockForChange(); err != nil {
+		return err
+	}
+	defer h.mu.Unlock()
+	h.p.renew = true
+	h.p.renewOpts = append(h.p.renewOpts, opts...)
+	return nil
+}
+
+// Clear buffers deleting the session and expiring its cookie. Changes
+// buffered before it are dropped; changes buffered after it start a new
+// session, so a logout can still leave a flash message. Get returns the
+// zero V afterwards.
+func (h *Handle[V]) Clear() error {
+	if err := h.lockForChange(); err != nil {
+		return err
+	}
+	defer h.mu.Unlock()
+	var zero V
+	h.view = zero
+	h.p = pending[V]{clear: true}
+	return nil
+}
+
+// Touch loads the session, so that the commit keeps it alive: with an
+// idle timeout every loaded session is touched at commit, at most once
+// per touch interval. Reading the session has the same effect.
+func (h *Handle[V]) Touch() error {
+	if err := h.lockForChange(); err != nil {
+		return err
+	}
+	h.mu.Unlock()
+	return nil
+}
+
+// lockForChange locks the handle and loads the session, or returns why a
+// change cannot be buffered (and leaves the handle unlocked).
+func (h *Handle[V]) lockForChange() error {
+	if h == nil {
+		return ErrNotWrapped
+	}
+	h.mu.Lock()
+	if h.sealed {
+		h.mu.Unlock()
+		return ErrHeadersWritten
+	}
+	if err := h.loadLocked(); err != nil {
+		h.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// loadLocked reads the session on first use. A failure is remembered, so
+// one request sees one outcome.
+func (h *Handle[V]) loadLocked() error {
+	if h.loaded {
+		return h.loadErr
+	}
+	h.loaded = true
+	if h.mw.m == nil {
+		h.loadErr = errNoManager
+		return h.loadErr
+	}
+	var zero V
+	s, err := h.mw.m.OfHeaderOrCreate(h.ctx, zero, h.cookies...)
+	if err != nil {
+		h.loadErr = err
+		return err
+	}
+	h.cur, h.view = s, s.Value()
+	return nil
+}
