@@ -45,7 +45,9 @@ type Entry[V any] struct {
 // Outcomes are reported with [ErrNotFound] and [ErrConflict] (possibly
 // wrapped); bytes that do not decode are reported with [ErrDecode]; any
 // other error is a store failure, which the Manager wraps in [ErrBackend].
-// Implementations must be safe for concurrent use.
+// A method called with a context that is already done returns the
+// context's error without touching storage. Implementations must be safe
+// for concurrent use.
 //
 // A store may offer more by also implementing [Toucher], [OwnerIndex] or
 // [Sweeper]; the Manager discovers them once, when it is built. The
@@ -109,8 +111,8 @@ type Sweeper interface {
 // as a sealed cookie store, where the token is the sealed record. Such
 // stores are outside the hashed-at-rest guarantee.
 //
-// Outcomes follow the Backend rules. Implementations must be safe for
-// concurrent use.
+// Outcomes and context handling follow the Backend rules.
+// Implementations must be safe for concurrent use.
 type TokenStore[V any] interface {
 	// CheckToken reports whether token has the exact syntax of this
 	// store's tokens. It must do no I/O: the Manager calls it on whatever a
