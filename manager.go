@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/samber/mo"
+	"github.com/typedsession/sessions/internal/valuecopy"
 )
 
 // Manager hands out sessions of type V kept in one store. It holds every
@@ -33,6 +34,7 @@ type Manager[V any] struct {
 	clock         func() time.Time
 	attempts      int
 	observer      Observer
+	copyValue     func(V) (V, error) // a deep copy; nil when assignment is one
 
 	// random is the source of tokens: crypto/rand, replaced only by tests
 	// (export_test.go) to see how a failing source is handled.
@@ -71,7 +73,8 @@ func New[V any](b Backend[V], opts ...Option) (*Manager[V], error) {
 // itself, such as a sealed cookie store. Owner operations work if the
 // store implements [OwnerIndex]; Touch rewrites the record through
 // Replace. A store that also has a MaxTokenLen() int method lets the
-// Manager report over-long tokens as "oversized" rather than "malformed".
+// Manager report over-long tokens as "oversized" rather than "malformed";
+// one with a CookieName() string method must name the Manager's cookie.
 func NewWithStore[V any](ts TokenStore[V], opts ...Option) (*Manager[V], error) {
 	if ts == nil {
 		return nil, errors.New("sessions: nil token store")
@@ -79,6 +82,12 @@ func NewWithStore[V any](ts TokenStore[V], opts ...Option) (*Manager[V], error) 
 	m, err := newManager[V](opts, 0)
 	if err != nil {
 		return nil, err
+	}
+	// A store that binds its tokens to a cookie name must be built for
+	// the cookie the Manager sends, or its tokens would open under
+	// another Manager's cookie.
+	if n, ok := ts.(interface{ CookieName() string }); ok && n.CookieName() != m.cookie.name() {
+		return nil, fmt.Errorf("sessions: the store seals tokens for cookie %q but the Manager's cookie is %q", n.CookieName(), m.cookie.name())
 	}
 	m.store = ts
 	m.checkToken = ts.CheckToken
@@ -95,7 +104,9 @@ func NewWithStore[V any](ts TokenStore[V], opts ...Option) (*Manager[V], error) 
 func newManager[V any](opts []Option, tokenLen int) (*Manager[V], error) {
 	cf := defaultConfig()
 	for _, o := range opts {
-		o(&cf)
+		if o != nil {
+			o(&cf)
+		}
 	}
 	if err := cf.validate(); err != nil {
 		return nil, err
@@ -103,6 +114,10 @@ func newManager[V any](opts []Option, tokenLen int) (*Manager[V], error) {
 	cookie, err := newCookieSpec(cf.cookie, cf.lifetime, tokenLen)
 	if err != nil {
 		return nil, err
+	}
+	copyValue, err := valuecopy.For[V]()
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	m := &Manager[V]{
 		cookie:        cookie,
@@ -113,6 +128,7 @@ func newManager[V any](opts []Option, tokenLen int) (*Manager[V], error) {
 		clock:         cf.clock,
 		attempts:      cf.attempts,
 		observer:      cf.observer,
+		copyValue:     copyValue,
 		random:        cryptorand.Reader,
 	}
 	// The longest Set-Cookie with an empty value tells which tokens fit.
@@ -225,8 +241,14 @@ func (m *Manager[V]) OfHeaderOrCreate(ctx context.Context, def V, cookieHeaders 
 	if s, ok := found.Get(); ok {
 		return s, nil
 	}
+	// A copy, so that changes to the new session's value never reach a
+	// default the caller shares between requests.
+	v, err := m.copyOf(def)
+	if err != nil {
+		return Session[V]{}, err
+	}
 	return Session[V]{
-		state: &sessionState[V]{rec: Record[V]{Value: def, Persistent: m.cookie.persistentByDefault()}},
+		state: &sessionState[V]{rec: Record[V]{Value: v, Persistent: m.cookie.persistentByDefault()}},
 		isNew: true,
 	}, nil
 }
@@ -255,22 +277,22 @@ func (m *Manager[V]) Set(ctx context.Context, s Session[V], v V) (Session[V], er
 	return m.replace(ctx, s, rec, now)
 }
 
-// Update applies fn to the session's current value and stores the
-// result. On ErrConflict it reloads the session and runs fn again, with
-// jittered backoff, up to the Manager's update attempts and never past
-// ctx; so fn must be free of side effects. If fn returns an error, Update
-// returns it and writes nothing.
-//
-// fn's argument is not shared with any store. On the first attempt it is
-// s's own value: if fn changes maps or slices in place, s sees that too,
-// which is harmless as long as the caller reassigns s from Update's
-// result, as with every operation.
+// Update applies fn to a private copy of the session's current value and
+// stores the result. On ErrConflict it reloads the session and runs fn
+// again, with jittered backoff, up to the Manager's update attempts and
+// never past ctx; so fn must be free of side effects. If fn returns an
+// error, Update returns it and writes nothing. fn may change its argument
+// in place: nothing else sees it, neither s nor any store.
 func (m *Manager[V]) Update(ctx context.Context, s Session[V], fn func(V) (V, error)) (Session[V], error) {
 	if err := s.usable(); err != nil {
 		return Session[V]{}, err
 	}
+	current, err := m.copyOf(s.Value())
+	if err != nil {
+		return Session[V]{}, err
+	}
 	for attempt := 0; ; attempt++ {
-		v, err := fn(s.Value())
+		v, err := fn(current)
 		if err != nil {
 			return Session[V]{}, err
 		}
@@ -281,16 +303,33 @@ func (m *Manager[V]) Update(ctx context.Context, s Session[V], fn func(V) (V, er
 		if err := m.backoff(ctx, attempt); err != nil {
 			return Session[V]{}, err
 		}
+		// A reloaded value comes fresh from the store: private already.
 		if s, err = m.open(ctx, s.Token(), m.clock()); err != nil {
 			return Session[V]{}, err
 		}
+		current = s.Value()
 	}
 }
 
+// CopyValue returns a deep copy of v, made as the Manager copies the
+// values it hands to Update functions: assignment when V holds no
+// pointers, slices, maps or interfaces, V's Clone method when it has one,
+// a JSON round trip otherwise. Middleware uses it to give its own update
+// functions private values.
+func (m *Manager[V]) CopyValue(v V) (V, error) { return m.copyOf(v) }
+
+// copyOf returns a deep copy of v.
+func (m *Manager[V]) copyOf(v V) (V, error) {
+	if m.copyValue == nil {
+		return v, nil
+	}
+	return m.copyValue(v)
+}
+
 // Touch keeps a session alive: it moves the expiry to now plus the idle
-// timeout, but only once the stored expiry is more than the touch interval
-// old and the absolute deadline is not reached, so it is cheap to call on
-// every request. It changes ExpiresAt only, never the version. A Touch
+// timeout (never past the absolute deadline), but only when that moves it
+// by more than the touch interval, so it is cheap to call on every
+// request: it writes at most once per touch interval. It changes ExpiresAt only, never the version. A Touch
 // that does not write returns s as it is. Stores without [Toucher] are
 // touched with a version-bumping Replace; if that meets a concurrent
 // write, which moved the expiry anyway, Touch returns s as it is.
@@ -337,7 +376,10 @@ func (m *Manager[V]) Renew(ctx context.Context, s Session[V], opts ...SessionOpt
 		rec := s.record()
 		rec.CreatedAt = now
 		next, err := m.createWith(ctx, rec, sc, now)
-		return m.renewed(ctx, next, err)
+		if err == nil {
+			m.observe(ctx, EventCreated, "", next.ID(), nil)
+		}
+		return next, err
 	}
 	for attempt := 0; ; attempt++ {
 		now := m.clock()
@@ -353,8 +395,8 @@ func (m *Manager[V]) Renew(ctx context.Context, s Session[V], opts ...SessionOpt
 		if err == nil {
 			return m.renewed(ctx, next, nil)
 		}
-		if undo := m.store.Delete(ctx, next.Token(), 0); undo != nil {
-			return Session[V]{}, m.storeError(ctx, "renew: undo", next.ID(), undo)
+		if undo := m.discard(ctx, next.Token()); undo != nil {
+			return Session[V]{}, m.storeError(ctx, "renew: undo", next.ID(), errors.Join(err, undo))
 		}
 		if !errors.Is(err, ErrConflict) {
 			return Session[V]{}, m.storeError(ctx, "renew", s.ID(), err)
@@ -405,10 +447,7 @@ func (m *Manager[V]) open(ctx context.Context, token string, now time.Time) (Ses
 	if err != nil {
 		return Session[V]{}, m.readError(ctx, e.ID, err)
 	}
-	rec := e.Record
-	if limit := rec.CreatedAt.Add(m.lifetime); limit.Before(rec.ExpiresAt) {
-		rec.ExpiresAt = limit
-	}
+	rec := m.capped(e.Record)
 	if !rec.Live(now) {
 		m.observe(ctx, EventInvalidToken, ReasonExpired, e.ID, nil)
 		return Session[V]{}, ErrNotFound
@@ -426,10 +465,24 @@ func (m *Manager[V]) create(ctx context.Context, rec Record[V], now time.Time) (
 		return Session[V]{}, m.storeError(ctx, "create", ID{}, err)
 	}
 	if err := m.checkFits(token); err != nil {
-		_ = m.store.Delete(ctx, token, 0) // best effort: the token is unusable
+		_ = m.discard(ctx, token) // best effort: the token is unusable
 		return Session[V]{}, err
 	}
 	return m.session(token, id, rec, true), nil
+}
+
+// cleanupTimeout bounds the deletion of a record the Manager created but
+// cannot hand out.
+const cleanupTimeout = 5 * time.Second
+
+// discard deletes a record the Manager just created and will not hand
+// out. It runs even when ctx is done (often the reason the operation
+// failed), so a failed Renew leaves no orphan session behind, but never
+// for longer than cleanupTimeout.
+func (m *Manager[V]) discard(ctx context.Context, token string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	return m.store.Delete(ctx, token, 0)
 }
 
 // replace writes rec over s's record if s's version is still the stored
@@ -454,6 +507,15 @@ func (m *Manager[V]) session(token string, id ID, rec Record[V], modified bool) 
 		state:    &sessionState[V]{token: token, id: id, rec: rec, secrets: m.store},
 		modified: modified,
 	}
+}
+
+// capped returns rec with its expiry no later than the absolute deadline
+// the current lifetime gives it, whatever the store recorded.
+func (m *Manager[V]) capped(rec Record[V]) Record[V] {
+	if limit := rec.CreatedAt.Add(m.lifetime); limit.Before(rec.ExpiresAt) {
+		rec.ExpiresAt = limit
+	}
+	return rec
 }
 
 // deadline returns when a session created at createdAt and written at now
@@ -485,13 +547,20 @@ const (
 	backoffMax  = 100 * time.Millisecond
 )
 
+// backoffDelay returns the wait before retrying after attempt: doubling
+// from backoffBase up to backoffMax. The shift is capped, so no number of
+// attempts overflows it.
+func backoffDelay(attempt int) time.Duration {
+	return min(backoffBase<<min(attempt, 16), backoffMax)
+}
+
 // backoff waits before attempt+1, or returns ErrConflict when the
 // attempts are spent or ctx ends first.
 func (m *Manager[V]) backoff(ctx context.Context, attempt int) error {
 	if attempt+1 >= m.attempts {
 		return fmt.Errorf("%w: gave up after %d attempts", ErrConflict, m.attempts)
 	}
-	d := min(backoffBase<<attempt, backoffMax)
+	d := backoffDelay(attempt)
 	d = d/2 + rand.N(d/2+1)
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -66,8 +66,8 @@ func WithTouchInterval(d time.Duration) Option { return func(cf *config) { cf.to
 // deadline and every store call (default time.Now).
 func WithClock(now func() time.Time) Option { return func(cf *config) { cf.clock = now } }
 
-// WithUpdateAttempts sets how many times Update and Renew try before
-// giving up with ErrConflict (default 8).
+// WithUpdateAttempts sets how many times Update, Renew and ClearOwned try
+// before giving up with ErrConflict (default 8).
 func WithUpdateAttempts(n int) Option { return func(cf *config) { cf.attempts = n } }
 
 // WithObserver sets a function that receives every Event.
@@ -141,7 +141,9 @@ func (sc sessionConfig) applyTo(owner string, persistent bool) (string, bool, er
 func sessionOptions(opts []SessionOption) sessionConfig {
 	var sc sessionConfig
 	for _, o := range opts {
-		o(&sc)
+		if o != nil {
+			o(&sc)
+		}
 	}
 	return sc
 }

@@ -23,10 +23,7 @@ func (m *Manager[V]) Sessions(ctx context.Context, owner string) ([]Entry[V], er
 	}
 	live := entries[:0]
 	for _, e := range entries {
-		if limit := e.Record.CreatedAt.Add(m.lifetime); limit.Before(e.Record.ExpiresAt) {
-			e.Record.ExpiresAt = limit
-		}
-		if e.Record.Live(now) {
+		if e.Record = m.capped(e.Record); e.Record.Live(now) {
 			live = append(live, e)
 		}
 	}
@@ -45,7 +42,7 @@ func (m *Manager[V]) ClearOwner(ctx context.Context, owner string, keep ID) (int
 	}
 	n, err := m.owners.DeleteOwner(ctx, owner, keep, m.clock())
 	if err != nil {
-		return n, m.storeError(ctx, "delete owner", keep, err)
+		return n, m.storeError(ctx, "delete owner", ID{}, err)
 	}
 	return n, nil
 }
@@ -62,11 +59,12 @@ func (m *Manager[V]) ClearOwned(ctx context.Context, owner string, id ID) error 
 		return ErrNotFound
 	}
 	for attempt := 0; ; attempt++ {
-		rec, err := m.backend.Load(ctx, id, m.clock())
+		now := m.clock()
+		rec, err := m.backend.Load(ctx, id, now)
 		if err != nil {
 			return m.storeError(ctx, "load", id, err)
 		}
-		if rec.Owner != owner {
+		if rec.Owner != owner || !m.capped(rec).Live(now) {
 			return ErrNotFound
 		}
 		err = m.backend.Delete(ctx, id, rec.Version)
