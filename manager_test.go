@@ -811,3 +811,128 @@ func TestOverlongTokensAreReportedAsOversized(t *testing.T) {
 		t.Fatal("no oversized event for a token longer than any the store issues")
 	}
 }
+
+func TestUpdateFunctionsGetAPrivateCopy(t *testing.T) {
+	f := newFixture(t)
+	s := f.generate(cart{Qty: map[string]int{"a": 1}})
+	boom := errors.New("refused")
+	_, err := f.m.Update(ctx, s, func(c cart) (cart, error) {
+		c.Qty["a"] = 99
+		return c, boom
+	})
+	if !errors.Is(err, boom) || s.Value().Qty["a"] != 1 {
+		t.Fatalf("after a failed Update that changed its argument in place, s holds %v (err %v)", s.Value().Qty, err)
+	}
+
+	def := cart{Qty: map[string]int{}}
+	unsaved, _ := f.m.OfHeaderOrCreate(ctx, def)
+	if _, err := f.m.Update(ctx, unsaved, func(c cart) (cart, error) {
+		c.Qty["visitor-1"]++
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(def.Qty) != 0 {
+		t.Fatalf("an Update of an unsaved session changed the shared default: %v", def.Qty)
+	}
+}
+
+func TestConcurrentUpdatesOfOneSessionValueDoNotShareMaps(t *testing.T) {
+	f := newFixture(t, sessions.WithUpdateAttempts(100))
+	s := f.generate(cart{Qty: map[string]int{}})
+	bump := func(c cart) (cart, error) {
+		for range 100 {
+			c.Qty["n"]++
+		}
+		return c, nil
+	}
+	a := f.m.Async()
+	first, second := a.Update(ctx, s, bump), a.Update(ctx, s, bump)
+	if _, err := first.Collect(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Collect(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.m.OfKey(ctx, s.Token())
+	if n := got.Value().Qty["n"]; n != 200 {
+		t.Fatalf("count = %d, want 200", n)
+	}
+}
+
+// cancellingSpy cancels the request's context when the Manager deletes
+// conditionally, as a client giving up mid-Renew would.
+type cancellingSpy struct {
+	*spy
+	cancel context.CancelFunc
+}
+
+func (c *cancellingSpy) Delete(ctx context.Context, id sessions.ID, ifVersion uint64) error {
+	if ifVersion > 0 {
+		c.cancel()
+		return context.Canceled
+	}
+	return c.spy.Delete(ctx, id, ifVersion)
+}
+
+func TestACancelledRenewLeavesNoSecondSession(t *testing.T) {
+	f := newFixture(t)
+	s := f.generate(cart{}, sessions.WithOwner("u1"))
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m, err := sessions.New[cart](&cancellingSpy{spy: f.spy, cancel: cancel}, sessions.WithClock(f.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Renew(rctx, s); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Renew = %v, want context.Canceled", err)
+	}
+	if n := f.store.Len(); n != 1 {
+		t.Fatalf("%d records after a cancelled Renew, want the original only", n)
+	}
+}
+
+// touchSpy counts Touch calls on top of spy, so the Manager sees a
+// Toucher.
+type touchSpy struct {
+	*spy
+	touches atomic.Int64
+	toucher sessions.Toucher
+}
+
+func (s *touchSpy) Touch(ctx context.Context, id sessions.ID, expiresAt, now time.Time) error {
+	s.touches.Add(1)
+	return s.toucher.Touch(ctx, id, expiresAt, now)
+}
+
+func TestTouchWritesAtMostOncePerInterval(t *testing.T) {
+	f := newFixture(t)
+	b := &touchSpy{spy: f.spy, toucher: f.store}
+	m, err := sessions.New[cart](b, sessions.WithClock(f.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := m.Generate(ctx, cart{})
+	f.spy.writes.Store(0)
+	for range 30 { // a request every 10 seconds for 5 minutes
+		f.clock.Advance(10 * time.Second)
+		loaded, err := m.OfKey(ctx, s.Token())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Touch(ctx, loaded); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The touch interval is 3 minutes: one touch is due after 3m10s.
+	if n, w := b.touches.Load(), f.spy.writes.Load(); n != 1 || w != 0 {
+		t.Fatalf("%d touches and %d other writes in 5 minutes, want 1 and 0", n, w)
+	}
+}
+
+func TestNilOptionsAreIgnored(t *testing.T) {
+	f := newFixture(t, nil)
+	if _, err := f.m.Generate(ctx, cart{}, nil, sessions.WithOwner("u1"), nil); err != nil {
+		t.Fatal(err)
+	}
+}

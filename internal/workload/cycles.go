@@ -26,13 +26,13 @@ func Populate[V any](tb testing.TB, m *sessions.Manager[V], makeValue func(int) 
 	tokens := make([]string, PopulationSize)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	var failed atomic.Value
+	var failed atomic.Pointer[error]
 	for range workers {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < PopulationSize; i = int(next.Add(1) - 1) {
+			for i := int(next.Add(1) - 1); i < PopulationSize && failed.Load() == nil; i = int(next.Add(1) - 1) {
 				s, err := m.Generate(context.Background(), makeValue(i))
 				if err != nil {
-					failed.Store(err)
+					failed.CompareAndSwap(nil, &err)
 					return
 				}
 				tokens[i] = s.Token()
@@ -40,8 +40,8 @@ func Populate[V any](tb testing.TB, m *sessions.Manager[V], makeValue func(int) 
 		})
 	}
 	wg.Wait()
-	if err, ok := failed.Load().(error); ok {
-		tb.Fatalf("populating: %v", err)
+	if err := failed.Load(); err != nil {
+		tb.Fatalf("populating: %v", *err)
 	}
 	return tokens
 }
