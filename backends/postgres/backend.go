@@ -17,6 +17,9 @@ import (
 // an expired row is taken over. It returns [sessions.ErrConflict] if a
 // live row holds id.
 func (s *Store[V]) Create(ctx context.Context, id sessions.ID, rec sessions.Record[V], now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	data, err := s.encode(rec)
 	if err != nil {
 		return fmt.Errorf("postgres: create: %w", err)
@@ -39,6 +42,9 @@ func (s *Store[V]) Create(ctx context.Context, id sessions.ID, rec sessions.Reco
 // [sessions.ErrNotFound]. A value that does not decode gives an error
 // wrapping [sessions.ErrDecode].
 func (s *Store[V]) Load(ctx context.Context, id sessions.ID, now time.Time) (sessions.Record[V], error) {
+	if err := ctx.Err(); err != nil {
+		return sessions.Record[V]{}, err
+	}
 	if err := dbTimes(&now); err != nil {
 		return sessions.Record[V]{}, err
 	}
@@ -63,6 +69,9 @@ func (s *Store[V]) Load(ctx context.Context, id sessions.ID, now time.Time) (ses
 // says). It returns [sessions.ErrNotFound] if no live row is there and
 // [sessions.ErrConflict] if the version differs, in one round trip.
 func (s *Store[V]) Replace(ctx context.Context, id sessions.ID, ifVersion uint64, rec sessions.Record[V], now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	data, err := s.encode(rec)
 	if err != nil {
 		return fmt.Errorf("postgres: replace: %w", err)
@@ -85,6 +94,9 @@ func (s *Store[V]) Replace(ctx context.Context, id sessions.ID, ifVersion uint64
 // and version alone. It returns [sessions.ErrNotFound] if no live row is
 // there.
 func (s *Store[V]) Touch(ctx context.Context, id sessions.ID, expiresAt, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := dbTimes(&expiresAt, &now); err != nil {
 		return err
 	}
@@ -106,6 +118,9 @@ func (s *Store[V]) Touch(ctx context.Context, id sessions.ID, expiresAt, now tim
 // Delete is given no now, so it cannot tell an expired row that has not
 // been swept yet from a live one: such a row counts as present.
 func (s *Store[V]) Delete(ctx context.Context, id sessions.ID, ifVersion uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if ifVersion == 0 {
 		if _, err := s.pool.Exec(ctx, s.sql.deleteAny, id[:]); err != nil {
 			return fmt.Errorf("postgres: delete: %w", err)

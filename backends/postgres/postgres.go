@@ -27,7 +27,9 @@
 //
 // # Statements
 //
-// Every method is one parameterised statement, one round trip: Create is
+// Every method is one parameterised statement, one round trip (ListOwner
+// reads again, with a larger limit, only when rows it read do not
+// decode): Create is
 // an INSERT … ON CONFLICT that takes over only an expired row; Replace and
 // a conditional Delete are data-modifying CTEs that also report whether a
 // row was there, so "gone" and "changed concurrently" are told apart
@@ -76,7 +78,9 @@
 // expired deadline) are returned wrapped, and the Manager reports them as
 // [sessions.ErrBackend]; errors.Is still finds the cause, such as
 // [context.DeadlineExceeded]. The pool replaces broken connections by
-// itself, so calls succeed again once the server answers. A row whose
+// itself, so calls succeed again once the server answers. A method
+// called with a context that is already done returns the context's error
+// before it looks at its arguments or sends anything. A row whose
 // value does not decode is reported as [sessions.ErrDecode], which the
 // Manager reads as "not found" with a decode-failed event; ListOwner
 // leaves such rows out. Owners must be valid UTF-8 without NUL bytes, as

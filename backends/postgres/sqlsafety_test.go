@@ -77,7 +77,7 @@ func sqlViolations(fset *token.FileSet, file *ast.File) []string {
 				break
 			}
 			if i, takesSQL := sqlArg[sel.Sel.Name]; takesSQL && (len(n.Args) <= i || !isStatement(n.Args[i])) {
-				report(n, "%s called with SQL that is not a prepared statement field (x.sql.field)", sel.Sel.Name)
+				report(n, "%s called with SQL that is not one of the store's statement fields (x.sql.field)", sel.Sel.Name)
 			}
 		case *ast.CompositeLit:
 			if isIdent(n.Type, "statements") && !inBuilder(n) {
@@ -258,7 +258,7 @@ func highestPlaceholder(sql string) int {
 	return highest
 }
 
-func TestEverySentStatementIsPreparedAndCarriesValuesAsArguments(t *testing.T) {
+func TestEverySentStatementIsOneOfTheStoresAndCarriesValuesAsArguments(t *testing.T) {
 	tr := &tracer{}
 	pool := newPool(t, withTracer(tr))
 	store := newStore[cart](t, pool)
@@ -296,12 +296,12 @@ func TestEverySentStatementIsPreparedAndCarriesValuesAsArguments(t *testing.T) {
 			t.Fatalf("%s: %v, want %v", s.name, s.err, s.want)
 		}
 	}
-	prepared := postgres.Statements(store)
+	statements := postgres.Statements(store)
 	sent := map[string]bool{}
 	values := []string{owner, marker, id.String(), strings.ToUpper(id.String()), "deadbeef42", "2030-01-02"}
 	for _, q := range tr.recorded() {
 		sent[q.SQL] = true
-		if !slices.Contains(prepared, q.SQL) {
+		if !slices.Contains(statements, q.SQL) {
 			t.Errorf("sent SQL that is not one of the store's statements:\n%s", q.SQL)
 		}
 		if want := highestPlaceholder(q.SQL); len(q.Args) != want {
@@ -313,7 +313,7 @@ func TestEverySentStatementIsPreparedAndCarriesValuesAsArguments(t *testing.T) {
 			}
 		}
 	}
-	for _, st := range prepared[1:] { // all but the schema, which Migrate sends within its own text
+	for _, st := range statements[1:] { // all but the schema, which Migrate sends within its own text
 		if !sent[st] {
 			t.Errorf("statement never sent, so not checked:\n%s", st)
 		}

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -124,6 +125,53 @@ func TestListOwnerBreaksTiesByID(t *testing.T) {
 	for i := range want {
 		if i >= len(es) || es[i].ID != want[i] {
 			t.Fatalf("ListOwner order = %v, want IDs ascending for equal CreatedAt", es)
+		}
+	}
+}
+
+func TestListOwnerFillsItsLimitPastRowsThatDoNotDecode(t *testing.T) {
+	pool := newPool(t)
+	store, table := newStoreIn[cart](t, pool)
+	ctx := t.Context()
+	// Ten sessions of ann, the newest first: ids[0] was created last.
+	ids := make([]sessions.ID, 10)
+	for i := range ids {
+		ids[i] = sessions.ID{byte(i + 1)}
+		rec := sessions.Record[cart]{CreatedAt: t0.Add(-time.Duration(i) * time.Minute), ExpiresAt: t0.Add(time.Hour), Owner: "ann"}
+		if err := store.Create(ctx, ids[i], rec, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spoil := func(ids ...sessions.ID) {
+		for _, id := range ids {
+			if _, err := pool.Exec(ctx, "UPDATE "+table+" SET value = 'x' WHERE id = $1", idArg(id)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	spoil(ids[0], ids[2], ids[3], ids[4], ids[5])
+	sound := []sessions.ID{ids[1], ids[6], ids[7], ids[8], ids[9]}
+	for _, tc := range []struct {
+		limit int
+		want  []sessions.ID
+	}{
+		{1, sound[:1]},
+		{2, sound[:2]},
+		{4, sound[:4]},
+		{5, sound},
+		{6, sound},
+		{100, sound},
+	} {
+		es, err := store.ListOwner(ctx, "ann", t0, tc.limit)
+		if err != nil {
+			t.Fatalf("ListOwner(%d): %v", tc.limit, err)
+		}
+		got := make([]sessions.ID, len(es))
+		for i, e := range es {
+			got[i] = e.ID
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("ListOwner(%d) = %v, want %v", tc.limit, got, tc.want)
 		}
 	}
 }

@@ -15,6 +15,9 @@ import (
 // passes its clock minus the margin (see [WithSkewMargin]); a caller
 // running its own sweeps should do the same.
 func (s *Store[V]) DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if limit <= 0 {
 		return 0, nil
 	}

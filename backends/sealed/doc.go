@@ -93,8 +93,12 @@
 //   - Clear: one write; Renew: a conditional create of the old session's
 //     record; ClearOwner: one read and one write.
 //
-// A revocation record that no longer decodes reads as absent to the
-// Manager, which then refuses the session: the check fails closed.
+// Revocation fails closed. A session's revocation record that no longer
+// decodes still says "revoked". An owner's record that no longer decodes
+// (say, its backend's codec changed) refuses every session of the owner,
+// and creating one (Generate with WithOwner, a Renew that logs in) fails
+// with [sessions.ErrBackend], until ClearOwner for the owner writes the
+// record afresh.
 //
 // # Limits
 //

@@ -114,9 +114,12 @@ type fixture struct {
 // fixtureConfig varies fixtures.
 type fixtureConfig struct {
 	revocation bool
-	ring       *sealed.KeyRing
-	storeOpts  []sealed.Option
-	mgrOpts    []sessions.Option
+	// wrapRevocation, if set, wraps the revocation store the sealed
+	// store sees.
+	wrapRevocation func(sessions.Backend[sealed.Revocation]) sessions.Backend[sealed.Revocation]
+	ring           *sealed.KeyRing
+	storeOpts      []sealed.Option
+	mgrOpts        []sessions.Option
 }
 
 const testLifetime = 24 * time.Hour
@@ -135,7 +138,11 @@ func newFixture(t *testing.T, cfg fixtureConfig) *fixture {
 		}
 		t.Cleanup(func() { _ = mem.Close() })
 		f.rev = &countingBackend{Backend: mem}
-		opts = append(opts, sealed.WithRevocation(f.rev, testLifetime))
+		var rev sessions.Backend[sealed.Revocation] = f.rev
+		if cfg.wrapRevocation != nil {
+			rev = cfg.wrapRevocation(rev)
+		}
+		opts = append(opts, sealed.WithRevocation(rev, testLifetime))
 	}
 	store, err := sealed.New[cart](cfg.ring, opts...)
 	if err != nil {

@@ -52,8 +52,9 @@ func defaultConfig() config {
 // is bound into every token: a token sealed for one cookie does not open
 // as another. Set it to the Manager's cookie name (sessions.Cookie.Name),
 // the same on every server; the default is [DefaultCookieName], the
-// Manager's default. It also sets the longest token the store issues or
-// opens: 4096 bytes minus the name and "=".
+// Manager's default. [sessions.NewWithStore] refuses a store built for
+// another cookie than the Manager's. It also sets the longest token the
+// store issues or opens: 4096 bytes minus the name and "=".
 func WithCookieName(name string) Option {
 	return func(c *config) {
 		if name == "" || len(name) > maxCookieBytes/2 {
@@ -119,10 +120,15 @@ func WithRevocation(b sessions.Backend[Revocation], lifetime time.Duration) Opti
 	}
 }
 
-// WithClock sets the clock Delete reads, the one method the store
-// contract passes no time to; the default is [time.Now]. It matters only
-// with revocation, to tell the revocation store when it writes. Tests pass
-// the Manager's clock here too.
+// WithClock sets the clock Delete reads; the default is [time.Now].
+// [sessions.TokenStore.Delete] is the one store method given no now, so
+// the store reads its own clock there, and only there: with revocation,
+// Delete tells the revocation store when a session was cleared and
+// whether its record is still needed. That clock must be the Manager's
+// (the one passed to sessions.WithClock): with two clocks that disagree,
+// a Clear or Renew could record a revocation that expires too early, or
+// skip one as no longer needed. Pass the same function to both, as the
+// conformance kit does.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now == nil {

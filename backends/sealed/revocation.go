@@ -70,13 +70,27 @@ func (r *revoker) check(ctx context.Context, id sessions.ID, h *header, now time
 	return nil
 }
 
+// errOwnerUnreadable reports an owner's revocation record that no longer
+// decodes. It deliberately does not wrap sessions.ErrDecode: the Manager
+// reads that as "not found", which would make a login look like a missing
+// session instead of the store failure it is.
+var errOwnerUnreadable = errors.New("sealed: the owner's revocation record does not decode (ClearOwner of the owner rewrites it)")
+
 // generation returns owner's current generation, 0 if none is recorded.
+// It fails closed: if the owner's record does not decode, the generation
+// is unknown, a session sealed now could be revoked already, and no
+// session of the owner is issued until ClearOwner rewrites the record.
 func (r *revoker) generation(ctx context.Context, owner string, now time.Time) (uint64, error) {
 	rec, err := r.b.Load(ctx, ownerKey(owner), now)
-	if errors.Is(err, sessions.ErrNotFound) {
+	switch {
+	case err == nil:
+		return rec.Value.Generation, nil
+	case errors.Is(err, sessions.ErrDecode):
+		return 0, fmt.Errorf("%w: %v", errOwnerUnreadable, err)
+	case errors.Is(err, sessions.ErrNotFound):
 		return 0, nil
 	}
-	return rec.Value.Generation, err
+	return 0, err
 }
 
 // revokeSession records that session id, created at createdAt, is
@@ -124,12 +138,24 @@ func (s *Store[V]) DeleteOwner(ctx context.Context, owner string, except session
 // revokeOwner moves owner's generation past every generation sealed so
 // far: a read, then a create or a version-checked replace, retried on
 // conflict.
+//
+// A record that no longer decodes is deleted and written afresh: left in
+// place, it would refuse every session of the owner and the creation of
+// new ones until it expired. Its generation is lost, so the new one comes
+// from the clock alone, as after the record expires (see
+// nextGeneration).
 func (r *revoker) revokeOwner(ctx context.Context, owner string, except sessions.ID, now time.Time) error {
 	key := ownerKey(owner)
 	for range ownerAttempts {
 		cur, err := r.b.Load(ctx, key, now)
 		found := err == nil
-		if err != nil && !errors.Is(err, sessions.ErrNotFound) {
+		switch {
+		case errors.Is(err, sessions.ErrDecode):
+			if err := r.b.Delete(ctx, key, 0); err != nil {
+				return err
+			}
+			cur = sessions.Record[Revocation]{}
+		case err != nil && !errors.Is(err, sessions.ErrNotFound):
 			return err
 		}
 		next := sessions.Record[Revocation]{

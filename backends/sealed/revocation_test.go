@@ -3,7 +3,9 @@ package sealed_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,3 +246,104 @@ func (b failingBackend) Replace(context.Context, sessions.ID, uint64, sessions.R
 }
 
 func (b failingBackend) Delete(context.Context, sessions.ID, uint64) error { return b.err }
+
+func TestRevocationAnUndecodableOwnerRecordFailsClosedUntilClearOwnerRewritesIt(t *testing.T) {
+	var bad *undecodableBackend
+	f := newFixture(t, fixtureConfig{revocation: true, wrapRevocation: func(b sessions.Backend[sealed.Revocation]) sessions.Backend[sealed.Revocation] {
+		bad = &undecodableBackend{Backend: b}
+		return bad
+	}})
+	m := f.m
+
+	kept := f.generate(newCart("ann"), sessions.WithOwner("ann"))
+	if _, err := m.ClearOwner(f.ctx, "ann", kept.ID()); err != nil {
+		t.Fatal(err)
+	}
+	later := f.generate(newCart("ann"), sessions.WithOwner("ann"))
+	anonymous := f.generate(newCart("ann"))
+	bob := f.generate(newCart("bob"), sessions.WithOwner("bob"))
+	f.clock.Advance(time.Minute)
+	bad.spoil() // the owner's record, the only one there is
+
+	// Reads refuse the owner's sessions, as absent.
+	f.absent(kept.Token())
+	f.absent(later.Token())
+	f.mustOpen(anonymous.Token())
+	f.mustOpen(bob.Token())
+	// Creating one of the owner's sessions is a store failure, not a
+	// missing session.
+	if _, err := m.Generate(f.ctx, newCart("ann"), sessions.WithOwner("ann")); !errors.Is(err, sessions.ErrBackend) || errors.Is(err, sessions.ErrNotFound) {
+		t.Errorf("Generate of an owned session: %v, want ErrBackend", err)
+	}
+	if _, err := m.Renew(f.ctx, anonymous, sessions.WithOwner("ann")); !errors.Is(err, sessions.ErrBackend) || errors.Is(err, sessions.ErrNotFound) {
+		t.Errorf("Renew logging in: %v, want ErrBackend", err)
+	}
+	f.generate(newCart("bob"), sessions.WithOwner("bob"))
+
+	// ClearOwner repairs it: the owner gets sessions again, and every
+	// session issued before the repair stays revoked.
+	if _, err := m.ClearOwner(f.ctx, "ann", sessions.ID{}); err != nil {
+		t.Fatalf("ClearOwner over the undecodable record: %v", err)
+	}
+	fresh := f.generate(newCart("ann"), sessions.WithOwner("ann"))
+	f.mustOpen(fresh.Token())
+	if _, err := m.Renew(f.ctx, anonymous, sessions.WithOwner("ann")); err != nil {
+		t.Errorf("Renew logging in after the repair: %v", err)
+	}
+	f.absent(kept.Token())
+	f.absent(later.Token())
+}
+
+// undecodableBackend makes records it is told to spoil read as
+// sessions.ErrDecode, as a store's bytes do when they no longer decode,
+// until they are deleted.
+type undecodableBackend struct {
+	sessions.Backend[sealed.Revocation]
+	mu      sync.Mutex
+	created []sessions.ID
+	spoilt  map[sessions.ID]bool
+}
+
+// spoil makes every record created so far undecodable.
+func (u *undecodableBackend) spoil() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.spoilt = map[sessions.ID]bool{}
+	for _, id := range u.created {
+		u.spoilt[id] = true
+	}
+}
+
+func (u *undecodableBackend) isSpoilt(id sessions.ID) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.spoilt[id]
+}
+
+func (u *undecodableBackend) Create(ctx context.Context, id sessions.ID, rec sessions.Record[sealed.Revocation], now time.Time) error {
+	u.mu.Lock()
+	u.created = append(u.created, id)
+	u.mu.Unlock()
+	return u.Backend.Create(ctx, id, rec, now)
+}
+
+func (u *undecodableBackend) Load(ctx context.Context, id sessions.ID, now time.Time) (sessions.Record[sealed.Revocation], error) {
+	if u.isSpoilt(id) {
+		return sessions.Record[sealed.Revocation]{}, fmt.Errorf("%w: test bytes", sessions.ErrDecode)
+	}
+	return u.Backend.Load(ctx, id, now)
+}
+
+func (u *undecodableBackend) Replace(ctx context.Context, id sessions.ID, ifVersion uint64, rec sessions.Record[sealed.Revocation], now time.Time) error {
+	if u.isSpoilt(id) {
+		return fmt.Errorf("%w: test bytes", sessions.ErrDecode)
+	}
+	return u.Backend.Replace(ctx, id, ifVersion, rec, now)
+}
+
+func (u *undecodableBackend) Delete(ctx context.Context, id sessions.ID, ifVersion uint64) error {
+	u.mu.Lock()
+	delete(u.spoilt, id)
+	u.mu.Unlock()
+	return u.Backend.Delete(ctx, id, ifVersion)
+}

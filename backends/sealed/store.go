@@ -32,6 +32,7 @@ const (
 // [sessions.NewWithStore]. It is safe for concurrent use.
 type Store[V any] struct {
 	keys   []storeKey // keys[0] seals
+	cookie string     // the cookie name bound into every token
 	codec  sessions.Codec[V]
 	maxLen int // longest token issued or opened
 	rev    *revoker
@@ -71,6 +72,7 @@ func New[V any](ring *KeyRing, opts ...Option) (*Store[V], error) {
 	}
 	s := &Store[V]{
 		keys:   bindKeys(ring, cfg.cookieName, cfg.purpose),
+		cookie: cfg.cookieName,
 		codec:  codec,
 		maxLen: maxCookieBytes - len(cfg.cookieName) - len("="),
 		clock:  cfg.clock,
@@ -102,6 +104,11 @@ func bindKeys(ring *KeyRing, cookieName, purpose string) []storeKey {
 // opens. The Manager refuses a shorter one too if its whole Set-Cookie
 // header would exceed 4096 bytes.
 func (s *Store[V]) MaxTokenLen() int { return s.maxLen }
+
+// CookieName returns the name of the cookie the store's tokens are bound
+// to ([WithCookieName]). [sessions.NewWithStore] refuses a store whose
+// cookie name is not the Manager's.
+func (s *Store[V]) CookieName() string { return s.cookie }
 
 // CheckToken reports whether token has the syntax of a sealed token:
 // base64url characters only, a length base64 can produce, no longer than
@@ -140,13 +147,14 @@ func (s *Store[V]) Create(ctx context.Context, rec sessions.Record[V], now time.
 // be issued more than [MaxClockSkew] after now, gives an error wrapping
 // [sessions.ErrTampered]; one past its deadline gives one wrapping
 // [sessions.ErrExpired]; a revoked one gives [sessions.ErrNotFound]. A
-// value the codec cannot decode gives its error ([sessions.ErrDecode]).
+// value the codec cannot decode gives an error wrapping
+// [sessions.ErrDecode], whatever the codec returned.
 func (s *Store[V]) Open(ctx context.Context, token string, now time.Time) (sessions.Entry[V], error) {
 	h, payload, err := s.openHeader(ctx, token, now)
 	if err != nil {
 		return sessions.Entry[V]{ID: h.id()}, err
 	}
-	v, err := s.codec.Unmarshal(payload)
+	v, err := s.decode(payload)
 	if err != nil {
 		return sessions.Entry[V]{ID: h.id()}, err
 	}
@@ -199,7 +207,8 @@ func (s *Store[V]) Replace(ctx context.Context, token string, ifVersion uint64, 
 // with ifVersion > 0 it gives [sessions.ErrNotFound], as does a session
 // whose deletion was recorded already (so of two Renews of one session
 // only one succeeds), and a token of another version gives
-// [sessions.ErrConflict].
+// [sessions.ErrConflict]. The store contract gives Delete no now, so it
+// reads the store's clock, which must be the Manager's ([WithClock]).
 func (s *Store[V]) Delete(ctx context.Context, token string, ifVersion uint64) error {
 	h, _, err := s.unseal(token)
 	switch {
@@ -227,6 +236,23 @@ func (s *Store[V]) Secret(token string, _ sessions.ID) [32]byte {
 		return labelledHash(fallbackLabel, []byte(token))
 	}
 	return labelledHash(secretLabel, h.sid[:])
+}
+
+// decode turns a token's payload into a value. Its error always wraps
+// sessions.ErrDecode, even from a codec that does not follow that rule:
+// an authentic token whose value no longer decodes (V changed since it
+// was sealed) must read as absent, not fail every request as a store
+// failure until the cookie expires.
+func (s *Store[V]) decode(payload []byte) (V, error) {
+	v, err := s.codec.Unmarshal(payload)
+	var zero V
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.Is(err, sessions.ErrDecode):
+		return zero, fmt.Errorf("sealed: %w", err)
+	}
+	return zero, fmt.Errorf("sealed: %w: %w", sessions.ErrDecode, err)
 }
 
 // openHeader authenticates token and checks it against now: its deadlines
