@@ -13,9 +13,10 @@ import (
 )
 
 // TestAppInBrowser runs the app's whole story in Chromium over HTTPS, with
-// the secure default cookie, on every available store: log in, count
-// across reloads, see flash messages once, have forged forms refused, and
-// log out other devices from a second, separate browser context.
+// the secure default cookie, on every available store: have a forged
+// login refused, log in, count across reloads, see flash messages once,
+// have forged forms refused, and log out other devices from a second,
+// separate browser context.
 func TestAppInBrowser(t *testing.T) {
 	cert, err := app.NewCertificate(time.Now())
 	if err != nil {
@@ -27,6 +28,7 @@ func TestAppInBrowser(t *testing.T) {
 		base := serveApp(t, cfg, &cert)
 		laptop := browser.newTab(t, base)
 
+		forgedLoginIsRefused(t, browser.newTab(t, base), &cert)
 		loginCountAndFlash(t, laptop)
 		forgedFormsAreRefused(t, laptop, &cert)
 
@@ -40,6 +42,10 @@ func loginCountAndFlash(t *testing.T, laptop *tab) {
 	laptop.open("/")
 	if !laptop.has("#login-form") || len(laptop.flashes()) != 0 {
 		t.Fatal("first visit: want the login form and no flash")
+	}
+	laptop.open("/devices")
+	if _, ok := laptop.cookie("__Host-session"); ok {
+		t.Fatal("looking at pages set a session cookie: a visitor gets a session with their first action")
 	}
 	laptop.login("ann")
 	if got := laptop.flashes(); !slices.Equal(got, []string{"Welcome, ann. This browser now holds a new session token."}) {
@@ -76,6 +82,36 @@ func loginCountAndFlash(t *testing.T, laptop *tab) {
 // stands in the way.
 var attackPage = template.Must(template.New("attack").Parse(
 	`<!doctype html><form method="post" action="{{.Action}}"><input type="hidden" name="csrf_token" value="{{.Token}}"><button id="attack">Win a prize</button></form>`))
+
+// loginAttackPage is a page of another origin on the same site whose
+// form logs the visitor in to the attacker's account (login CSRF).
+var loginAttackPage = template.Must(template.New("login-attack").Parse(
+	`<!doctype html><form method="post" action="{{.}}"><input type="hidden" name="user" value="mallory"><input type="hidden" name="password" value="demo"><button id="attack">Win a prize</button></form>`))
+
+// forgedLoginIsRefused checks the login form of a visitor without a
+// session: it carries no CSRF token (there is no session to derive one
+// from, and none is stored for looking at a page), so the app's
+// cross-origin check is what refuses a login posted from another origin.
+func forgedLoginIsRefused(t *testing.T, visitor *tab, cert *app.Certificate) {
+	visitor.open("/")
+	if !visitor.has("#login-form") || visitor.has("#login-form input[name=csrf_token]") {
+		t.Fatal("a visitor without a session: want the login form, without a token")
+	}
+	attacker := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = loginAttackPage.Execute(w, visitor.base+"/login")
+	}), cert)
+	visitor.do("visiting the attacker", chromedp.Navigate(attacker))
+	if status := visitor.press("#attack"); status != http.StatusForbidden {
+		t.Fatalf("a login posted from another origin: status %d, want 403", status)
+	}
+	if _, ok := visitor.cookie("__Host-session"); ok {
+		t.Fatal("a login posted from another origin set a session cookie")
+	}
+	visitor.open("/")
+	if !visitor.has("#login-form") || visitor.has("#counter") {
+		t.Fatal("a login posted from another origin logged the visitor in")
+	}
+}
 
 func forgedFormsAreRefused(t *testing.T, laptop *tab, cert *app.Certificate) {
 	laptop.open("/")

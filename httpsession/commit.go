@@ -113,6 +113,9 @@ func (h *Handle[V]) write(s sessions.Session[V], view V, p pending[V]) (sessions
 	if s, err = m.OfKey(ctx, s.Token()); err != nil {
 		return s, err
 	}
+	// Manager.Update hands the replay a private copy of the stored value
+	// on every attempt, so Updates that change their argument in place
+	// and then fail leave nothing behind here either.
 	return m.Update(ctx, s, replay(p.replay))
 }
 

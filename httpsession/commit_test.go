@@ -282,6 +282,79 @@ func TestUpdateErrorBuffersNothing(t *testing.T) {
 	}
 }
 
+// spoil changes a value's map and slice in place, then fails.
+func spoil(v visit) (visit, error) {
+	v.Tags["a"] = 99
+	v.Tags["b"] = 2
+	v.Notes[0] = "spoilt"
+	return v, errors.New("no")
+}
+
+func TestUpdateThatChangesItsArgumentInPlaceAndFailsLeavesNoTrace(t *testing.T) {
+	seeded := visit{Count: 1, Notes: []string{"kept"}, Tags: map[string]int{"a": 1}}
+	for _, tt := range []struct {
+		name   string
+		before func(*httpsession.Handle[visit]) error // what the handler did first
+	}{
+		{"on the loaded value", func(*httpsession.Handle[visit]) error { return nil }},
+		{"after another Update", func(s *httpsession.Handle[visit]) error {
+			return s.Update(func(v visit) (visit, error) { return v, nil })
+		}},
+		{"after a Set", func(s *httpsession.Handle[visit]) error {
+			return s.Set(visit{Count: 1, Notes: []string{"kept"}, Tags: map[string]int{"a": 1}})
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			cookie := f.seed(seeded)
+			f.do(func(w http.ResponseWriter, r *http.Request) {
+				s := f.mw.Session(r)
+				must(t, tt.before(s))
+				if err := s.Update(spoil); err == nil {
+					t.Error("Update of a failing fn returned nil")
+				}
+				if v, _ := s.Get(); v.Tags["a"] != 1 || len(v.Tags) != 1 || v.Notes[0] != "kept" {
+					t.Errorf("Get = %+v after a failed Update, want the value as it was", v)
+				}
+				if cur, _ := s.Current(); cur.Value().Tags["a"] != 1 || cur.Value().Notes[0] != "kept" {
+					t.Errorf("Current holds %+v after a failed Update, want it as loaded", cur.Value())
+				}
+				// A later change commits the pending value: the failed
+				// Update must not ride along.
+				must(t, s.Update(increment))
+			}, "POST", cookie)
+			if v, _ := f.stored(cookie); v.Count != 2 || v.Tags["a"] != 1 || len(v.Tags) != 1 || v.Notes[0] != "kept" {
+				t.Errorf("store holds %+v, want Count 2 and the map and slice as seeded", v)
+			}
+		})
+	}
+}
+
+func TestReplayedUpdateThatChangesItsArgumentInPlaceAndFailsWritesNothing(t *testing.T) {
+	var got error
+	f := newFixture(t, httpsession.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		got = err
+		w.WriteHeader(http.StatusConflict)
+	}))
+	cookie := f.seed(visit{Notes: []string{"kept"}, Tags: map[string]int{"a": 1}})
+	runs := 0
+	resp := f.do(func(w http.ResponseWriter, r *http.Request) {
+		must(t, f.mw.Session(r).Update(func(v visit) (visit, error) {
+			if runs++; runs == 1 {
+				return v, nil
+			}
+			return spoil(v) // the replay at commit
+		}))
+		f.concurrentWrite(cookie, increment)
+	}, "POST", cookie)
+	if resp.StatusCode != http.StatusConflict || got == nil || runs != 2 {
+		t.Fatalf("status %d, error %v, fn ran %d times; want the error handler after a replay", resp.StatusCode, got, runs)
+	}
+	if v, _ := f.stored(cookie); v.Count != 1 || v.Tags["a"] != 1 || len(v.Tags) != 1 || v.Notes[0] != "kept" {
+		t.Errorf("store holds %+v, want only the other request's change", v)
+	}
+}
+
 func TestBufferedSetThatConflictsGoesToTheErrorHandler(t *testing.T) {
 	var got error
 	f := newFixture(t, httpsession.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
+	"strings"
 )
 
 // The names a CSRF token travels under.
@@ -39,6 +41,14 @@ var csrfEncoding = base64.RawURLEncoding.Strict()
 //
 // A visitor without a session has no key: the session is then stored at
 // once, holding the pending value, and its cookie goes out at commit.
+// It is not, and CSRFToken returns [ErrNoSession], when the handler has
+// buffered no write and either the middleware was built with
+// [WithSessionlessCSRF] or the request carried a session cookie that
+// names no live session. The latter is what a request sent just before
+// a concurrent Renew carries: a session stored for it would send a cookie
+// that replaces the renewed one. On ErrNoSession render the forms without
+// a token; [Middleware.CSRF] lets them through.
+//
 // CSRFToken returns [ErrRenewPending] while a Renew or Clear is buffered
 // (render tokens after the commit or after a redirect), and
 // [ErrHeadersWritten] if the session would have to be stored once the
@@ -110,6 +120,10 @@ func (h *Handle[V]) csrfKey(create bool) ([csrfKeyLen]byte, error) {
 	switch {
 	case !create:
 		return key, fmt.Errorf("%w: no session", ErrCSRF)
+	case !h.p.write && h.cur.IsNew() && h.leftToCrossOrigin():
+		// With a write buffered, the commit stores the session and sends
+		// its cookie anyway; storing it now only makes the token valid.
+		return key, ErrNoSession
 	case h.sealed:
 		return key, ErrHeadersWritten
 	}
@@ -125,11 +139,75 @@ func (h *Handle[V]) csrfKey(create bool) ([csrfKeyLen]byte, error) {
 	return key, nil
 }
 
+// leftToCrossOrigin reports whether a visitor without a session is left
+// to cross-origin protection rather than given a session for a token:
+// when the middleware says so, or when the request carried a session
+// cookie, which, the loaded session being unsaved, names no live
+// session. Call it with the handle locked, for an unsaved session as
+// loaded (not one the commit cleared).
+func (h *Handle[V]) leftToCrossOrigin() bool {
+	return h.mw.cfg.sessionless || sentCookie(h.cookies, h.mw.m.Cookie().Name)
+}
+
+// sentCookie reports whether the Cookie header values carry a cookie
+// called name with a non-empty value, whatever the value. Like the
+// Manager's scanner it compares names byte for byte.
+func sentCookie(lines []string, name string) bool {
+	for _, line := range lines {
+		for part := range strings.SplitSeq(line, ";") {
+			k, v, _ := strings.Cut(textproto.TrimString(part), "=")
+			if k == name && v != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkCSRF is VerifyCSRF with the one exemption Middleware.CSRF makes:
+// a request without a token from a visitor without a session, who is left
+// to cross-origin protection, which the middleware applies itself so the
+// exemption never depends on the application having installed it.
+func (mw *Middleware[V]) checkCSRF(r *http.Request, token string) error {
+	h := mw.Session(r)
+	if token == "" {
+		exempt, err := h.exempt()
+		if err != nil {
+			return err
+		}
+		if exempt {
+			if err := mw.crossOrigin.Check(r); err != nil {
+				return fmt.Errorf("%w: no session and %w", ErrCSRF, err)
+			}
+			return nil
+		}
+	}
+	return h.VerifyCSRF(token)
+}
+
+// exempt reports whether the request's visitor has no session and is
+// left to cross-origin protection.
+func (h *Handle[V]) exempt() (bool, error) {
+	if h == nil {
+		return false, ErrNotWrapped
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.loadLocked(); err != nil {
+		return false, err
+	}
+	return h.cur.IsNew() && h.leftToCrossOrigin(), nil
+}
+
 // CSRF returns a handler that serves next only if a request with an
 // unsafe method carries a valid token in the [CSRFHeader] header or, if
 // that is absent, the [CSRFField] form field; others are answered by the
 // CSRF failure handler (default 403). GET, HEAD, OPTIONS and TRACE pass
-// unchecked. It must run inside [Middleware.Wrap]; outside it every
+// unchecked. A request without a token from a visitor without a session
+// passes too when CSRFToken would have returned [ErrNoSession] for it
+// (under [WithSessionlessCSRF], or when its session cookie names no live
+// session) and it is not a cross-origin browser request, as
+// [http.CrossOriginProtection] judges it. It must run inside [Middleware.Wrap]; outside it every
 // unsafe request fails with the error handler. Reading the form field
 // parses the body with [http.Request.ParseMultipartForm]'s limits; cap
 // request bodies with [http.MaxBytesHandler].
@@ -147,7 +225,7 @@ func (mw *Middleware[V]) CSRF(next http.Handler) http.Handler {
 		if token == "" {
 			token = r.PostFormValue(CSRFField)
 		}
-		err := mw.Session(r).VerifyCSRF(token)
+		err := mw.checkCSRF(r, token)
 		switch {
 		case err == nil:
 			next.ServeHTTP(w, r)

@@ -92,8 +92,11 @@
 //     them as response headers).
 //   - Writing through Unwrap's writer bypasses the commit: don't.
 //
-// A [Handle] is safe for concurrent use; commit runs once. Update
-// functions run with the handle locked and must not use it.
+// A [Handle] is safe for concurrent use; commit runs once. An Update
+// function runs when Update is called, with the handle locked, and again
+// at commit if it is replayed, with the handle unlocked but sealed; it
+// must not use the handle either way. Each run gets a private copy of
+// the value (see [sessions.Manager.CopyValue]).
 //
 // # Flash messages
 //
@@ -117,19 +120,40 @@
 // are refused after it: redirect after those (Post/Redirect/Get), or
 // render tokens after the commit.
 //
-// A visitor without a session has no secret. Asking for a token then
-// stores the session at once, outside the commit model, so that a login
-// form is protected: pages that render forms create sessions, other pages
-// do not. The session is stored whatever happens next: a response that
-// then fails (status >= 500) still carries its cookie, and one lost to a
-// panic leaves a record that is never used and expires. A request with an
-// unsafe method from a visitor without a session is rejected.
+// A visitor without a session has no secret. By default, asking for a
+// token then stores the session at once, outside the commit model, so
+// that a login form is protected: pages that render forms create
+// sessions, other pages do not. The session is stored whatever happens
+// next: a response that then fails (status >= 500) still carries its
+// cookie, and one lost to a panic leaves a record that is never used and
+// expires. A request with an unsafe method from a visitor without a
+// session is rejected, but for the case of a dead cookie below.
+//
+// With [WithSessionlessCSRF] a visitor without a session is left to
+// cross-origin protection instead: CSRFToken stores nothing and returns
+// [ErrNoSession], the page's forms go without a token, and Middleware.CSRF
+// lets a request that carries no token through from such a visitor. No
+// page view then writes to the store until the visitor acts, so crawlers
+// cannot fill it. Visitors with a session always need a token.
+//
+// A request whose session cookie names no live session (it expired, or a
+// concurrent request renewed it, which makes its old token dead) is
+// treated that way in every configuration: CSRFToken does not store a
+// session for it unless the handler has buffered a write, because the new
+// session's cookie would replace the one the renewing request just set,
+// logging the user out. It returns [ErrNoSession], and CSRF lets the
+// visitor's requests without a token through, so that a visitor whose
+// session expired can still log in again, which replaces the dead cookie.
+// Such a visitor is protected as under WithSessionlessCSRF, by
+// cross-origin protection alone.
 //
 // Go 1.25's [http.CrossOriginProtection] rejects cross-origin unsafe
 // requests by their Sec-Fetch-Site and Origin headers, with no tokens and
 // no session. The two compose: put it outermost, so that forged requests
 // are refused before any session is loaded, and keep the token check
-// inside for browsers that send neither header:
+// inside for browsers that send neither header. It is what protects the
+// requests of visitors without a session that are let through without a
+// token, as above:
 //
 //	handler := http.NewCrossOriginProtection().Handler(mw.Wrap(mw.CSRF(mux)))
 //

@@ -22,6 +22,14 @@ var (
 	// now would be refused afterwards.
 	ErrRenewPending = errors.New("httpsession: the session's token changes at commit")
 
+	// ErrNoSession is returned by CSRFToken for a visitor without a
+	// session when it does not store one: under [WithSessionlessCSRF],
+	// or when the request's session cookie names no live session, unless
+	// the handler has buffered a write. Render the forms without a token:
+	// [Middleware.CSRF] lets such a visitor's requests without one
+	// through, leaving them to [http.CrossOriginProtection].
+	ErrNoSession = errors.New("httpsession: no session to make a CSRF token for")
+
 	// ErrCSRF reports a missing or invalid CSRF token.
 	ErrCSRF = errors.New("httpsession: missing or invalid CSRF token")
 

@@ -1,7 +1,9 @@
 package httpsession_test
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -95,6 +97,62 @@ func ExampleHandle_CSRFToken() {
 	// Output:
 	// 403
 	// 303
+}
+
+// With WithSessionlessCSRF a login page costs no store write: its form
+// goes without a token, and Go's cross-origin protection, in front, is
+// what refuses forged logins. Once the visitor has a session, every post
+// needs its token.
+func ExampleWithSessionlessCSRF() {
+	store, _ := memory.New[Visit]()
+	defer store.Close()
+	m, _ := sessions.New[Visit](store)
+	mw := httpsession.New(m, httpsession.WithSessionlessCSRF())
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		token, err := mw.Session(r).CSRFToken()
+		if err != nil && !errors.Is(err, httpsession.ErrNoSession) {
+			http.Error(w, "session unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		// token is "" for a visitor without a session.
+		fmt.Fprintf(w, `<input type="hidden" name="%s" value="%s">`, httpsession.CSRFField, token)
+	})
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		s := mw.Session(r)
+		_ = s.Renew(sessions.WithOwner("ann"))
+		_ = s.Set(Visit{User: "ann"})
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	handler := http.NewCrossOriginProtection().Handler(mw.Wrap(mw.CSRF(mux)))
+	send := func(method, path string, header http.Header) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, "https://example.com"+path, nil)
+		maps.Copy(r.Header, header)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		return w
+	}
+
+	for range 3 {
+		send("GET", "/login", nil)
+	}
+	fmt.Println("sessions after three page views:", store.Len())
+
+	w := send("POST", "/login", http.Header{"Sec-Fetch-Site": {"cross-site"}})
+	fmt.Println("login from another site:", w.Code)
+
+	w = send("POST", "/login", http.Header{"Sec-Fetch-Site": {"same-origin"}})
+	cookie := w.Result().Cookies()[0]
+	fmt.Println("login:", w.Code, "sessions:", store.Len())
+
+	w = send("POST", "/login", http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}})
+	fmt.Println("post without a token once there is a session:", w.Code)
+	// Output:
+	// sessions after three page views: 0
+	// login from another site: 403
+	// login: 303 sessions: 1
+	// post without a token once there is a session: 403
 }
 
 func ExampleFlash() {

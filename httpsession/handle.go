@@ -58,8 +58,7 @@ func (h *Handle[V]) Get() (V, error) {
 
 // Current returns the session as the store held it when it was loaded,
 // or as the commit left it: buffered changes are not in it. Its ID,
-// Owner, IsNew and ExpiresAt describe the stored session. An Update that
-// changed maps or slices of its argument in place may show in its Value.
+// Owner, IsNew and ExpiresAt describe the stored session.
 func (h *Handle[V]) Current() (sessions.Session[V], error) {
 	if h == nil {
 		return sessions.Session[V]{}, ErrNotWrapped
@@ -85,11 +84,14 @@ func (h *Handle[V]) Set(v V) error {
 	return nil
 }
 
-// Update applies fn to the pending value now, so reads see the result,
-// and buffers the change. If another request changed the session since
-// it was loaded, fn runs again at commit on the stored value, so it must
-// be free of side effects and must not use the handle. If fn returns an
-// error, Update returns it and buffers nothing.
+// Update applies fn to a private copy of the pending value now, so reads
+// see the result, and buffers the change. If another request changed the
+// session since it was loaded, fn runs again at commit on a private copy
+// of the stored value, so it must be free of side effects and must not
+// use the handle. fn may change its argument in place: if it then
+// returns an error, Update returns it and buffers nothing, and the
+// pending value is as it was. The copy is made with the Manager's
+// [sessions.Manager.CopyValue], whose error Update returns.
 func (h *Handle[V]) Update(fn func(V) (V, error)) error {
 	if fn == nil {
 		return nil
@@ -98,7 +100,14 @@ func (h *Handle[V]) Update(fn func(V) (V, error)) error {
 		return err
 	}
 	defer h.mu.Unlock()
-	v, err := fn(h.view)
+	// The pending value may share maps and slices with the loaded
+	// session, or with what an earlier fn returned: fn gets a copy, so a
+	// change it makes in place before failing reaches neither.
+	arg, err := h.mw.m.CopyValue(h.view)
+	if err != nil {
+		return err
+	}
+	v, err := fn(arg)
 	if err != nil {
 		return err
 	}

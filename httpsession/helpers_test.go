@@ -16,12 +16,13 @@ import (
 	"github.com/typedsession/sessions/httpsession"
 )
 
-// visit is the session value of the tests: a slice and a flash, so
-// aliasing and JSON round trips show.
+// visit is the session value of the tests: a slice, a map and a flash,
+// so aliasing and JSON round trips show.
 type visit struct {
 	User  string                    `json:"user,omitempty"`
 	Count int                       `json:"count"`
 	Notes []string                  `json:"notes,omitempty"`
+	Tags  map[string]int            `json:"tags,omitempty"`
 	Flash httpsession.Flash[string] `json:"flash,omitempty"`
 }
 

@@ -15,6 +15,10 @@ type Middleware[V any] struct {
 	m      *sessions.Manager[V]
 	cfg    config
 	secure bool // the cookie carries Secure, so plain HTTP loses it
+	// crossOrigin guards the unsafe requests CSRF lets through without a
+	// token (visitors without a session), whether or not the application
+	// also installed http.CrossOriginProtection.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // contextKey is the request context key of one Middleware: distinct
@@ -29,7 +33,7 @@ func New[V any](m *sessions.Manager[V], opts ...Option) *Middleware[V] {
 			o(&cfg)
 		}
 	}
-	mw := &Middleware[V]{m: m, cfg: cfg}
+	mw := &Middleware[V]{m: m, cfg: cfg, crossOrigin: http.NewCrossOriginProtection()}
 	if m != nil {
 		mw.secure = !m.Cookie().Insecure
 	}

@@ -9,6 +9,7 @@ type config struct {
 	errorHandler func(http.ResponseWriter, *http.Request, error)
 	csrfFailure  func(http.ResponseWriter, *http.Request, error)
 	insecureHook func(*http.Request)
+	sessionless  bool // visitors without a session are left to cross-origin protection
 }
 
 func defaultConfig() config {
@@ -37,6 +38,25 @@ func WithCSRFFailureHandler(f func(w http.ResponseWriter, r *http.Request, err e
 			c.csrfFailure = f
 		}
 	}
+}
+
+// WithSessionlessCSRF leaves the CSRF protection of visitors without a
+// session to [http.CrossOriginProtection], which must then sit in front
+// of the middleware. [Handle.CSRFToken] stores no session for such a
+// visitor, unless the handler has buffered a write, and returns
+// [ErrNoSession]; [Middleware.CSRF] lets their unsafe requests through
+// when they carry no token. Pages with forms, a login form among them,
+// then cost no store write until the visitor acts, so crawlers cannot
+// fill the store.
+//
+// What it gives up: a browser that sends neither Sec-Fetch-Site nor
+// Origin (no current browser) can be made to post a form from another
+// site for a visitor without a session, for example logging them in to
+// the attacker's account. Requests of visitors with a session always
+// need a valid token; a request that carries a token always has it
+// checked.
+func WithSessionlessCSRF() Option {
+	return func(c *config) { c.sessionless = true }
 }
 
 // WithInsecureRequestHook sets a function called when a response sets the

@@ -14,7 +14,9 @@
 // plain HTTP, so the defaults work on 127.0.0.1; on any other address
 // without TLS they would silently drop the cookie, so the command refuses
 // to start there unless -tls serves HTTPS or -insecure-dev-cookie weakens
-// the cookie (and says so on every start).
+// the cookie (and says so on every start). It refuses -insecure-dev-cookie
+// where the secure default works, with -tls or on a loopback address,
+// rather than ignore it or weaken the cookie for nothing.
 package main
 
 import (
@@ -161,11 +163,15 @@ func origin(addr net.Addr, useTLS bool) string {
 // secure default over TLS and on loopback, an explicitly weakened one
 // for plain HTTP elsewhere, and an error for plain HTTP elsewhere
 // without -insecure-dev-cookie, where browsers would silently drop the
-// cookie.
+// cookie. -insecure-dev-cookie where the default works is an error too:
+// a flag that weakens the cookie must not be silently ignored, nor
+// weaken it where nothing needs that.
 func cookieFor(addr string, useTLS, insecure bool) (sessions.Cookie, error) {
 	switch {
 	case useTLS && insecure:
 		return sessions.Cookie{}, errors.New("webapp: -insecure-dev-cookie is for plain HTTP; with -tls the secure default works")
+	case insecure && isLoopback(addr):
+		return sessions.Cookie{}, errors.New("webapp: -insecure-dev-cookie is for plain HTTP on a non-loopback address; on a loopback address browsers keep the secure default cookie")
 	case useTLS, isLoopback(addr):
 		return sessions.Cookie{}, nil
 	case !insecure:

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestCookieForRefusesPlainHTTPOffLoopbackUnlessInsecure(t *testing.T) {
+func TestCookieForRefusesPlainHTTPOffLoopbackUnlessInsecureAndInsecureWhereNotNeeded(t *testing.T) {
 	for _, tc := range []struct {
 		addr          string
 		tls, insecure bool
@@ -25,6 +25,9 @@ func TestCookieForRefusesPlainHTTPOffLoopbackUnlessInsecure(t *testing.T) {
 		{addr: ":8080", tls: true},
 		{addr: "192.0.2.1:8443", tls: true},
 		{addr: "127.0.0.1:8443", tls: true, insecure: true, wantErr: true},
+		{addr: "127.0.0.1:8080", insecure: true, wantErr: true},
+		{addr: "[::1]:8080", insecure: true, wantErr: true},
+		{addr: "localhost:8080", insecure: true, wantErr: true},
 	} {
 		c, err := cookieFor(tc.addr, tc.tls, tc.insecure)
 		if (err != nil) != tc.wantErr || c.Name != tc.wantName || c.Insecure != (tc.wantName != "") {
@@ -41,6 +44,7 @@ func TestRunRefusesBeforeListening(t *testing.T) {
 	}{
 		{[]string{"-addr", "0.0.0.0:0"}, "refusing plain HTTP"},
 		{[]string{"-tls", "-insecure-dev-cookie"}, "-insecure-dev-cookie is for plain HTTP"},
+		{[]string{"-insecure-dev-cookie"}, "on a loopback address browsers keep the secure default"},
 		{[]string{"-cert-out", "x.pem"}, "-cert-out needs -tls"},
 		{[]string{"-redis", "redis://127.0.0.1:1/0", "-postgres", "postgres://127.0.0.1:1/x"}, "not both"},
 		{[]string{"-redis", "::not a url"}, "does not parse"},

@@ -1,8 +1,18 @@
 // Package app is the example web application of the sessions library:
 // log in, count, fill a cart, see flash messages, list your devices and
 // log them out. It runs on the net/http middleware of package
-// httpsession, with every POST form protected by CSRF tokens and by
-// [http.CrossOriginProtection].
+// httpsession. Every POST goes through [http.CrossOriginProtection]; the
+// forms of a visitor with a session also carry a CSRF token.
+//
+// Looking at pages never stores a session: a visitor gets one with their
+// first action (adding to the cart, logging in), so crawlers cannot fill
+// the store. The forms of a visitor without a session therefore carry no
+// token (there is no session to derive one from), and the middleware is
+// built with [httpsession.WithSessionlessCSRF], which lets their posts
+// through without one. Cross-origin protection alone guards those posts:
+// it refuses, by the Sec-Fetch-Site and Origin headers every current
+// browser sends, a post from another site, which is the login CSRF attack
+// a token on the login form would otherwise stop.
 //
 // The command in the parent directory serves it; tests and the browser
 // tests build it with [New].
@@ -63,19 +73,28 @@ const startTimeout = 15 * time.Second
 // once the server has stopped. With neither RedisURL nor PostgresURL it
 // keeps sessions in memory; setting both is an error.
 func New(cfg Config) (http.Handler, func() error, error) {
+	h, st, err := build(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, st.close, nil
+}
+
+// build is New, returning the store itself.
+func build(cfg Config) (http.Handler, store, error) {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	tmpl, err := parsePages()
 	if err != nil {
-		return nil, nil, err
+		return nil, store{}, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, store{}, err
 	}
 	m, err := sessions.New(st.backend,
 		sessions.WithCookie(cfg.Cookie),
@@ -84,7 +103,7 @@ func New(cfg Config) (http.Handler, func() error, error) {
 		sessions.WithTouchInterval(touchInterval),
 		sessions.WithObserver(sessions.SlogObserver(logger)))
 	if err != nil {
-		return nil, nil, errors.Join(err, st.close())
+		return nil, store{}, errors.Join(err, st.close())
 	}
 	s := &server{
 		log:    logger,
@@ -94,17 +113,19 @@ func New(cfg Config) (http.Handler, func() error, error) {
 		cookie: m.Cookie(),
 	}
 	s.mw = httpsession.New(m,
+		httpsession.WithSessionlessCSRF(), // see the package documentation
 		httpsession.WithErrorHandler(s.commitFailed),
 		httpsession.WithCSRFFailureHandler(s.csrfFailed),
 		httpsession.WithInsecureRequestHook(s.insecureRequest))
-	return s.handler(), st.close, nil
+	return s.handler(), st, nil
 }
 
 // handler composes the layers, outermost first: security headers; Go's
 // cross-origin protection, which refuses forged cross-site posts before
-// any session is loaded; a body limit; the session middleware; its CSRF
-// token check, for browsers that send no Sec-Fetch-Site or Origin; and
-// the routes.
+// any session is loaded and is all that guards the posts of visitors
+// without a session; a body limit; the session middleware; its CSRF
+// token check of visitors with a session, for browsers that send no
+// Sec-Fetch-Site or Origin; and the routes.
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.home)

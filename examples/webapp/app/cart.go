@@ -1,9 +1,6 @@
 package app
 
-import (
-	"maps"
-	"net/http"
-)
+import "net/http"
 
 // cartAdd puts one of a product in the cart. Anyone may shop; the cart
 // lives in the session and survives logging in.
@@ -45,11 +42,11 @@ func (s *server) cartRemove(w http.ResponseWriter, r *http.Request) {
 }
 
 // changeCart adds delta of p to the cart, within 0 and maxQuantity, and
-// leaves a flash message. It copies the map before changing it, so the
-// update function stays pure when the middleware replays it.
+// leaves a flash message. The update function may change the map in
+// place: the middleware hands it a private copy of the value every time
+// it runs, replays included.
 func (s *server) changeCart(w http.ResponseWriter, r *http.Request, p product, delta int, message string) {
 	err := s.mw.Session(r).Update(func(v visit) (visit, error) {
-		v.Cart = maps.Clone(v.Cart)
 		if v.Cart == nil {
 			v.Cart = make(map[string]int, 1)
 		}

@@ -9,7 +9,9 @@ import (
 	"github.com/typedsession/sessions"
 )
 
-// devices lists the sessions of the logged-in user, newest first.
+// devices lists the sessions of the logged-in user, newest first. Others
+// get the start page with its login form and a note that is not kept in
+// the session, so that the GET stores nothing.
 func (s *server) devices(w http.ResponseWriter, r *http.Request) {
 	h := s.mw.Session(r)
 	v, err := h.Get()
@@ -18,7 +20,7 @@ func (s *server) devices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !v.loggedIn() {
-		s.notify(w, r, "warn", "Log in to see your devices.", "/")
+		s.showHome(w, r, notice{Kind: "warn", Text: "Log in to see your devices."})
 		return
 	}
 	page, _, err := s.pageFor(r, "Your devices")

@@ -222,11 +222,17 @@ func TestDevicesPageNeedsLogin(t *testing.T) {
 
 func TestResponsesCarrySecureCookieAndStrictHeaders(t *testing.T) {
 	srv := startApp(t, app.Config{})
-	resp, err := srv.Client().Get(srv.URL)
+	client := srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// Adding to the cart is a visitor's first write: it sets the cookie.
+	resp, err := client.PostForm(srv.URL+"/cart/add", url.Values{"product": {"tea"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding to the cart: status %d, want 303", resp.StatusCode)
+	}
 	cookie := resp.Header.Get("Set-Cookie")
 	for _, want := range []string{"__Host-session=", "; Path=/", "; Secure", "; HttpOnly", "; SameSite=Lax"} {
 		if !strings.Contains(cookie, want) {
@@ -249,5 +255,105 @@ func TestNewRefusesTwoStores(t *testing.T) {
 	_, _, err := app.New(app.Config{RedisURL: "redis://127.0.0.1:1/0", PostgresURL: "postgres://127.0.0.1:1/x"})
 	if err == nil {
 		t.Fatal("New accepted both Redis and PostgreSQL")
+	}
+}
+
+// anonymousVisitors are how crawlers and browsers without a session
+// look: the session cookie they bring, if any, and no jar.
+var anonymousVisitors = []struct {
+	name, cookie string
+}{
+	{"no cookie", ""},
+	{"a cookie naming no session", "__Host-session=" + strings.Repeat("A", 43)},
+	{"a malformed cookie", "__Host-session=nonsense"},
+}
+
+func TestLookingAroundStoresNoSession(t *testing.T) {
+	srv, stored := startInMemory(t)
+	const rounds = 10
+	for range rounds {
+		for _, v := range anonymousVisitors {
+			for _, page := range []struct {
+				method, path string
+				status       int
+			}{
+				{"GET", "/", http.StatusOK},
+				{"HEAD", "/", http.StatusOK},
+				{"GET", "/devices", http.StatusOK},
+				{"GET", "/no-such-page", http.StatusNotFound},
+			} {
+				req, _ := http.NewRequest(page.method, srv.URL+page.path, nil)
+				if v.cookie != "" {
+					req.Header.Set("Cookie", v.cookie)
+				}
+				resp, err := srv.Client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != page.status || len(resp.Cookies()) != 0 {
+					t.Fatalf("%s %s with %s: status %d, Set-Cookie %q; want %d and no cookie",
+						page.method, page.path, v.name, resp.StatusCode, resp.Header.Values("Set-Cookie"), page.status)
+				}
+			}
+		}
+	}
+	if n := stored(); n != 0 {
+		t.Fatalf("the store holds %d sessions after %d rounds of anonymous page views, want 0", n, rounds)
+	}
+
+	b := newBrowser(t, srv, "")
+	page := b.get("/").ok(t, "first visit")
+	if !showsLoginForm(page) || b.hasCSRFToken() {
+		t.Fatalf("first visit: want the login form, without a token:\n%s", page)
+	}
+	if page = b.login("ann"); !loggedInAs(page, "ann") {
+		t.Fatalf("the login form of a visitor without a session does not log in:\n%s", page)
+	}
+	if !b.hasCSRFToken() {
+		t.Fatalf("after login: the page's forms carry no token:\n%s", page)
+	}
+	if n := stored(); n != 1 {
+		t.Fatalf("the store holds %d sessions after one login, want 1", n)
+	}
+}
+
+func TestLoginFormOfADeadCookieLogsIn(t *testing.T) {
+	for _, v := range anonymousVisitors[1:] {
+		t.Run(v.name, func(t *testing.T) {
+			srv := startApp(t, app.Config{})
+			b := newBrowser(t, srv, "")
+			base, _ := url.Parse(srv.URL)
+			name, value, _ := strings.Cut(v.cookie, "=")
+			b.client.Jar.SetCookies(base, []*http.Cookie{{Name: name, Value: value, Path: "/", Secure: true}})
+			if page := b.login("ann"); !loggedInAs(page, "ann") {
+				t.Fatalf("login with %s: not logged in:\n%s", v.name, page)
+			}
+		})
+	}
+}
+
+func TestRequestSentBeforeLoginSetsNoCookie(t *testing.T) {
+	srv := startApp(t, app.Config{})
+	b := newBrowser(t, srv, "")
+	b.get("/").ok(t, "GET /")
+	b.post("/cart/add", url.Values{"product": {"tea"}}).ok(t, "add tea")
+	before := b.sessionCookie()
+	b.login("ann")
+
+	// A page request from another tab, sent with the cookie from before
+	// the login, arrives after it: the cookie names no session now.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+	req.Header.Set("Cookie", "__Host-session="+before)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) != 0 {
+		t.Fatalf("status %d, Set-Cookie %q; want 200 and no cookie to replace the login's", resp.StatusCode, resp.Header.Values("Set-Cookie"))
+	}
+	if !loggedInAs(b.get("/").ok(t, "reload"), "ann") {
+		t.Fatal("logged out by a request sent before the login")
 	}
 }

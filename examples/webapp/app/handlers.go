@@ -14,12 +14,18 @@ const demoPassword = "demo"
 const maxUserLen = 32
 
 // home shows the counter (once logged in), the shop and the cart.
-func (s *server) home(w http.ResponseWriter, r *http.Request) {
+func (s *server) home(w http.ResponseWriter, r *http.Request) { s.showHome(w, r) }
+
+// showHome renders the start page with notes shown after the flash
+// messages. Unlike flash messages the notes are not kept in the session,
+// so a GET can show one to a visitor without a session and store nothing.
+func (s *server) showHome(w http.ResponseWriter, r *http.Request, notes ...notice) {
 	page, v, err := s.pageFor(r, "Home")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	page.Flash = append(page.Flash, notes...)
 	lines, total := cartLines(v.Cart)
 	page.Main = homeView{Count: v.Count, Device: v.Device, Products: catalogue(), Cart: lines, Total: total}
 	s.render(w, r, s.pages.home, http.StatusOK, page)
@@ -107,7 +113,9 @@ func (s *server) count(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/")
 }
 
-// notify leaves a flash message and redirects to path.
+// notify leaves a flash message and redirects to path. It writes the
+// session, storing one for a visitor without, so it answers posts only:
+// a GET must not store a session for a visitor who has none.
 func (s *server) notify(w http.ResponseWriter, r *http.Request, kind, text, path string) {
 	if err := s.mw.Session(r).Update(withNotice(kind, text)); err != nil {
 		s.fail(w, r, err)

@@ -80,11 +80,31 @@ func postgresConfig(t *testing.T) app.Config {
 // startApp serves the app over TLS for the rest of t.
 func startApp(t *testing.T, cfg app.Config) *httptest.Server {
 	t.Helper()
-	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg.Logger = testLogger(t)
 	h, closeStore, err := app.New(cfg)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
+	return serveTLS(t, h, closeStore)
+}
+
+// startInMemory serves the app with sessions in memory over TLS for the
+// rest of t, and returns a function that counts the stored sessions.
+func startInMemory(t *testing.T) (*httptest.Server, func() int) {
+	t.Helper()
+	h, count, closeStore, err := app.NewInMemory(app.Config{Logger: testLogger(t)})
+	if err != nil {
+		t.Fatalf("app.NewInMemory: %v", err)
+	}
+	return serveTLS(t, h, closeStore), count
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func serveTLS(t *testing.T, h http.Handler, closeStore func() error) *httptest.Server {
+	t.Helper()
 	t.Cleanup(func() {
 		if err := closeStore(); err != nil {
 			t.Errorf("closing the store: %v", err)
@@ -136,14 +156,15 @@ func (b *browser) get(path string) response {
 	return b.do(req)
 }
 
-// post submits a form to path, with the CSRF token of the last page
-// unless form has a csrf_token already, and follows the redirect.
+// post submits a form to path, with the CSRF token of the last page, if
+// it has one, unless form has a csrf_token already, and follows the
+// redirect.
 func (b *browser) post(path string, form url.Values) response {
 	b.t.Helper()
 	if form == nil {
 		form = url.Values{}
 	}
-	if _, ok := form["csrf_token"]; !ok {
+	if _, ok := form["csrf_token"]; !ok && b.hasCSRFToken() {
 		form.Set("csrf_token", b.csrfToken())
 	}
 	req, err := http.NewRequest(http.MethodPost, b.base.String()+path, strings.NewReader(form.Encode()))
@@ -173,6 +194,10 @@ func (b *browser) do(req *http.Request) response {
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// hasCSRFToken reports whether the last page's forms carry a CSRF token:
+// those of a visitor without a session do not.
+func (b *browser) hasCSRFToken() bool { return strings.Contains(b.page, `name="csrf_token"`) }
 
 // csrfToken returns the CSRF token of the last page's forms.
 func (b *browser) csrfToken() string {

@@ -23,8 +23,11 @@ type server struct {
 
 // pageFor starts the view of a page shown to the request's session: it
 // takes the flash messages out of the session (they are shown once) and
-// makes the CSRF token the page's forms carry. A visitor without a
-// session gets one here, since the login form needs a token.
+// makes the CSRF token the page's forms carry. It stores nothing for a
+// visitor without a session: their forms go without a token (see the
+// package documentation), and so does a request whose cookie names a
+// session that is gone, such as one sent while another tab logged in,
+// whose new session's cookie a new one must not replace.
 func (s *server) pageFor(r *http.Request, title string) (view, visit, error) {
 	h := s.mw.Session(r)
 	v, err := h.Get()
@@ -37,7 +40,7 @@ func (s *server) pageFor(r *http.Request, title string) (view, visit, error) {
 		}
 	}
 	token, err := h.CSRFToken()
-	if err != nil {
+	if err != nil && !errors.Is(err, httpsession.ErrNoSession) {
 		return view{}, v, err
 	}
 	return view{

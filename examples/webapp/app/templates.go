@@ -60,7 +60,8 @@ func contentSecurityPolicy() string {
 }
 
 // The layout every page shares; each page defines "content". Every POST
-// form carries the CSRF token in the field httpsession.CSRFField reads.
+// form of a visitor with a session carries the CSRF token in the field
+// httpsession.CSRFField reads; those of a visitor without one have none.
 const layout = `{{define "layout"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · sessions demo</title><style>` + css + `</style></head>
@@ -75,7 +76,7 @@ const layout = `{{define "layout"}}<!doctype html>
 <footer>Sessions live in the {{.Store}} store. The cookie is <code>{{.Cookie}}</code>: HttpOnly, SameSite=Lax{{if .Secure}}, Secure{{end}}.</footer>
 </body></html>
 {{end}}
-{{define "csrf"}}<input type="hidden" name="csrf_token" value="{{.CSRF}}">{{end}}`
+{{define "csrf"}}{{with .CSRF}}<input type="hidden" name="csrf_token" value="{{.}}">{{end}}{{end}}`
 
 const homeContent = `{{define "content"}}{{with .Main}}
 {{if $.User}}
@@ -118,7 +119,7 @@ const devicesContent = `{{define "content"}}{{with .Main}}
 {{end}}</table></section>
 {{if gt (len .Rows) 1}}<form method="post" action="/devices/logout-others" class="card row">{{template "csrf" $}}
 <button class="danger" id="logout-others">Log out everywhere else</button><span class="muted">Keeps only this browser logged in.</span></form>{{end}}
-<p class="muted"><strong>Started</strong> is when the browser's session began: showing the login form already needs one, for the form's CSRF token.
+<p class="muted"><strong>Started</strong> is when the browser's session began: with its first action, adding to the cart or logging in.
 Logging in moves the session to a new token but keeps that start.
 <strong>Last active</strong> is read from the session's expiry, which every request moves to {{.Idle}} ahead, writing it at most once every {{.Touch}};
 so it is accurate to {{.Touch}} and costs no extra writes.

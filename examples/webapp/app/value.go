@@ -25,8 +25,9 @@ type notice struct {
 }
 
 // Clone returns a copy of v that shares no map or slice with it. The
-// memory store copies values with it on the way in and out, instead of
-// a JSON round trip.
+// memory store copies values with it on the way in and out, and the
+// Manager the values it hands to update functions, instead of a JSON
+// round trip.
 func (v visit) Clone() visit {
 	v.Cart = maps.Clone(v.Cart)
 	v.Flash = slices.Clone(v.Flash)
