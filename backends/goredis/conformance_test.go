@@ -85,7 +85,7 @@ func (h singleKeyHook) check(cmd redis.Cmder) {
 		if len(args) != 2 {
 			h.t.Errorf("%s of %d keys", name, len(args)-1)
 		}
-	case "get", "set", "zrange", "zrangebyscore", "zrem", "ping", "scan", "pttl", "cluster", "command", "hello", "client":
+	case "get", "set", "zrange", "zrangebyscore", "zrevrangebyscore", "zrem", "ping", "scan", "pttl", "cluster", "command", "hello", "client":
 	default:
 		h.t.Errorf("unexpected command %s", name)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -179,59 +180,89 @@ func TestARefusedConnectionIsABackendErrorThroughTheManager(t *testing.T) {
 }
 
 func TestContextDeadlinesBoundEveryCall(t *testing.T) {
-	// A server that accepts connections and never answers.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	mustNil(t, "Listen", err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			conn, err := l.Accept()
+	// Each case's server answers replies, then stops answering: the call
+	// must give up at its deadline wherever it is, the first round trip
+	// or a later one.
+	id := idN(1)
+	page := respPage(string(id[:]), t0.Add(time.Hour).UnixMilli())
+	owned := rec(nil, time.Hour, "o")
+	owned.Version = 2
+	cases := []struct {
+		name    string
+		replies []string
+		call    func(ctx context.Context, s *goredis.Store[cart]) error
+	}{
+		{"Load", nil, func(ctx context.Context, s *goredis.Store[cart]) error { _, err := s.Load(ctx, id, t0); return err }},
+		{"owned Create writing its index entry", nil, func(ctx context.Context, s *goredis.Store[cart]) error {
+			return s.Create(ctx, id, rec(nil, time.Hour, "o"), t0)
+		}},
+		{"owned Create writing its record", []string{":0\r\n"}, func(ctx context.Context, s *goredis.Store[cart]) error {
+			return s.Create(ctx, id, rec(nil, time.Hour, "o"), t0)
+		}},
+		{"Replace", nil, func(ctx context.Context, s *goredis.Store[cart]) error {
+			return s.Replace(ctx, id, 1, rec(nil, time.Hour, ""), t0)
+		}},
+		{"owned Replace extending the index", []string{"*1\r\n:4\r\n"}, func(ctx context.Context, s *goredis.Store[cart]) error {
+			return s.Replace(ctx, id, 1, owned, t0)
+		}},
+		{"Touch", nil, func(ctx context.Context, s *goredis.Store[cart]) error {
+			return s.Touch(ctx, id, t0.Add(time.Hour), t0)
+		}},
+		{"owned Touch extending the index", []string{fmt.Sprintf("*3\r\n:4\r\n$1\r\no\r\n:%d\r\n", t0.UnixMilli())}, func(ctx context.Context, s *goredis.Store[cart]) error {
+			return s.Touch(ctx, id, t0.Add(time.Hour), t0)
+		}},
+		{"Delete", nil, func(ctx context.Context, s *goredis.Store[cart]) error { return s.Delete(ctx, id, 0) }},
+		{"ListOwner reading the index", nil, func(ctx context.Context, s *goredis.Store[cart]) error {
+			_, err := s.ListOwner(ctx, "o", t0, 10)
+			return err
+		}},
+		{"ListOwner reading records", []string{page}, func(ctx context.Context, s *goredis.Store[cart]) error {
+			_, err := s.ListOwner(ctx, "o", t0, 10)
+			return err
+		}},
+		{"DeleteOwner reading the index", nil, func(ctx context.Context, s *goredis.Store[cart]) error {
+			_, err := s.DeleteOwner(ctx, "o", sessions.ID{}, t0)
+			return err
+		}},
+		{"DeleteOwner deleting records", []string{page}, func(ctx context.Context, s *goredis.Store[cart]) error {
+			_, err := s.DeleteOwner(ctx, "o", sessions.ID{}, t0)
+			return err
+		}},
+		{"DeleteOwner removing entries", []string{page, ":1\r\n"}, func(ctx context.Context, s *goredis.Store[cart]) error {
+			_, err := s.DeleteOwner(ctx, "o", sessions.ID{}, t0)
+			return err
+		}},
+		{"Generate", nil, func(ctx context.Context, s *goredis.Store[cart]) error {
+			m, err := sessions.New[cart](s)
 			if err != nil {
-				return
+				return err
 			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		l.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	s, err := goredis.New[cart](clientFor(t, l.Addr().String()))
-	mustNil(t, "New", err)
-	m, err := sessions.New[cart](s)
-	mustNil(t, "sessions.New", err)
-
-	calls := map[string]func(ctx context.Context) error{
-		"Load":      func(ctx context.Context) error { _, err := s.Load(ctx, idN(1), t0); return err },
-		"Create":    func(ctx context.Context) error { return s.Create(ctx, idN(1), rec(nil, time.Hour, "o"), t0) },
-		"Replace":   func(ctx context.Context) error { return s.Replace(ctx, idN(1), 1, rec(nil, time.Hour, ""), t0) },
-		"Touch":     func(ctx context.Context) error { return s.Touch(ctx, idN(1), t0.Add(time.Hour), t0) },
-		"Delete":    func(ctx context.Context) error { return s.Delete(ctx, idN(1), 0) },
-		"ListOwner": func(ctx context.Context) error { _, err := s.ListOwner(ctx, "o", t0, 10); return err },
-		"Generate":  func(ctx context.Context) error { _, err := m.Generate(ctx, cart{}); return err },
+			_, err = m.Generate(ctx, cart{})
+			if err != nil && !errors.Is(err, sessions.ErrBackend) {
+				return fmt.Errorf("not wrapped in ErrBackend: %w", err)
+			}
+			return err
+		}},
 	}
-	for name, call := range calls {
-		ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
-		start := time.Now()
-		err := call(ctx)
-		cancel()
-		if took := time.Since(start); took > 2*time.Second {
-			t.Errorf("%s took %v with a 100ms deadline", name, took)
-		}
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("%s: %v, want context.DeadlineExceeded", name, err)
-		}
-		if name == "Generate" && !errors.Is(err, sessions.ErrBackend) {
-			t.Errorf("Generate: %v, want ErrBackend as well", err)
-		}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newStallServer(t, tc.replies...)
+			s, err := goredis.New[cart](srv.client(t))
+			mustNil(t, "New", err)
+			ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err = tc.call(ctx, s)
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v with a 100ms deadline", took)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("%v, want context.DeadlineExceeded", err)
+			}
+			if got := srv.commands(); got <= len(tc.replies) {
+				t.Errorf("the server read %d commands, want the call stalled after %d answered ones", got, len(tc.replies))
+			}
+		})
 	}
 }
 

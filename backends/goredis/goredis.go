@@ -45,20 +45,43 @@
 // beyond it; the store then extends the entry and runs the script again,
 // which costs a second round trip only when a session outlives the
 // configured lifetime (or changes owner, which the Manager never does).
-// Entries may outlive their sessions: ListOwner reads each entry's
-// record, skips what is gone, expired or now owned by someone else, and
-// removes the entries whose record is gone or foreign; DeleteOwner
-// deletes each record (only if it still belongs to the owner) before its
-// entry. Sessions created while DeleteOwner runs may survive it. Both
-// assume that one ID is not created again while its owner is being
-// listed or cleared, which holds for IDs minted by the Manager (each is
-// the hash of a fresh 256-bit token); the instants assume the servers'
+//
+// Entries may outlive their sessions. ListOwner reads each entry's
+// record and skips what is gone, expired or owned by someone else;
+// DeleteOwner deletes each record (only if it still belongs to the owner)
+// before its entry. Both keep an entry whose record is missing until an
+// index write drops it, a minute after its instant: the record may be
+// one that an owned Create (or a Renew, which creates its new ID the same
+// way) has indexed and not written yet, and removing the entry then
+// would leave that session live, unlisted and out of DeleteOwner's reach
+// for its whole lifetime. They remove the entries that are not IDs, and
+// those whose key holds another owner's record or a value that is not a
+// record: such a key can become the owner's record only if its ID is
+// created again (after a deletion or over an expired record) or handed
+// to the owner by a Replace. Both assume that neither happens while the
+// owner is being listed or cleared, which holds for IDs minted by the
+// Manager (each is the hash of a fresh 256-bit token, and the Manager
+// never changes a session's owner in place). Sessions created while
+// DeleteOwner runs may survive it. The instants assume the servers'
 // clocks agree to within the minute's margin.
 //
-// ListOwner and DeleteOwner cost one round trip to read the index, one
-// pipelined round trip per 256 entries, and one to remove entries; an
-// index holds little more than the owner's sessions created within one
-// lifetime.
+// ListOwner and DeleteOwner read the index 256 entries per round trip,
+// by score rather than by offset, and read or delete each page's records
+// in one pipelined round trip (plus one to remove entries, when some
+// are to go), so their memory is bounded by a page and, for ListOwner,
+// by its limit, whatever the index holds. ListOwner reads the highest
+// instants first and stops once no entry left to read can hold a record
+// newer than those it keeps, since an entry's instant is at least its
+// record's CreatedAt plus the lifetime. That bound is exact only if every
+// process sharing the store is given the same [WithLifetime]; otherwise
+// an owner with more sessions than the limit may be listed slightly out
+// of order. A listing is not a snapshot: a session whose entry is
+// extended while ListOwner runs (which happens only when sessions outlive
+// the configured lifetime) may be missing from that listing, though not
+// from the next. DeleteOwner reads the lowest instants first, so an
+// entry extended while it runs moves ahead of where it reads and is
+// still reached. An index holds little more than the owner's sessions
+// created within one lifetime.
 //
 // # Errors
 //

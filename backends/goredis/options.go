@@ -57,7 +57,9 @@ func WithPrefix(prefix string) Option {
 // costs one round trip. It changes no session's expiry. A session
 // written with an expiry beyond that is still indexed, at the cost of a
 // second round trip to extend its entry, so a mismatch costs time, never
-// correctness. It must be positive and at most [sessions.MaxLifetime].
+// correctness. Give every process sharing the store the same lifetime:
+// ListOwner relies on it to stop reading the index early in the right
+// place. It must be positive and at most [sessions.MaxLifetime].
 func WithLifetime(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 || d > sessions.MaxLifetime {

@@ -110,16 +110,6 @@ func parseHeader(data []byte) (header, error) {
 // expiry e, now < e exactly when floor(now) < e.
 func (h header) live(nowMS int64) bool { return nowMS < h.expires }
 
-// decodeRecord turns stored bytes into a record, decoding the payload
-// with codec.
-func decodeRecord[V any](data []byte, codec sessions.Codec[V]) (sessions.Record[V], error) {
-	h, err := parseHeader(data)
-	if err != nil {
-		return sessions.Record[V]{}, err
-	}
-	return toRecord(h, codec)
-}
-
 // toRecord decodes h's payload with codec and returns the whole record.
 // The value shares nothing with the stored bytes.
 func toRecord[V any](h header, codec sessions.Codec[V]) (sessions.Record[V], error) {

@@ -30,16 +30,21 @@ func TestRecordsRoundTripThroughTheirStoredForm(t *testing.T) {
 		}
 		times := recordTimes{created: msOf(want.CreatedAt), expires: msOf(want.ExpiresAt), indexed: 42}
 		data := appendRecord(nil, want.Version, times, want.Owner, want.Persistent, payload)
-		got, err := decodeRecord(data, codec)
+		// Load's path: the header, then the payload.
+		h, err := parseHeader(data)
 		if err != nil {
-			t.Fatalf("decodeRecord: %v", err)
+			t.Fatalf("parseHeader: %v", err)
+		}
+		got, err := toRecord(h, codec)
+		if err != nil {
+			t.Fatalf("toRecord: %v", err)
 		}
 		if got.Value.N != want.Value.N || len(got.Value.Tags) != len(want.Value.Tags) ||
 			!got.CreatedAt.Equal(want.CreatedAt) || !got.ExpiresAt.Equal(want.ExpiresAt) ||
 			got.Owner != want.Owner || got.Version != want.Version || got.Persistent != want.Persistent {
 			t.Errorf("round trip: got %+v, want %+v", got, want)
 		}
-		if h, _ := parseHeader(data); h.indexed != 42 {
+		if h.indexed != 42 {
 			t.Errorf("indexed %d, want 42", h.indexed)
 		}
 	}

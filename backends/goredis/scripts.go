@@ -136,16 +136,23 @@ redis.call('DEL', KEYS[1])
 return 0
 `
 
-// deleteOwnedSrc deletes a record if it belongs to the owner: 0 when
-// there is no such record, 1 when it deleted a live one, 2 an expired
-// one.
+// Outcomes of deleteOwnedSrc.
+const (
+	ownedGone           = 0 // no value under the key
+	ownedDeletedLive    = 1 // deleted a live record of the owner
+	ownedDeletedExpired = 2 // deleted an expired record of the owner
+	ownedNot            = 3 // the key holds another owner's record, or no record
+)
+
+// deleteOwnedSrc deletes a record if it belongs to the owner, answering
+// one of the owned outcomes above.
 //
 // KEYS[1] session key; ARGV[1] owner, ARGV[2] now (ms).
 const deleteOwnedSrc = luaPrelude + `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 local h = parse(v)
-if not h or h.owner ~= ARGV[1] then return 0 end
+if not h or h.owner ~= ARGV[1] then return 3 end
 redis.call('DEL', KEYS[1])
 if h.exp > tonumber(ARGV[2]) then return 1 end
 return 2
