@@ -82,3 +82,13 @@ func TestValidSyntax(t *testing.T) {
 		t.Errorf("minTokenLen = %d; update the external tests' copy", minTokenLen)
 	}
 }
+
+func TestInAlphabetAcceptsExactlyBase64URL(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for c := range 256 {
+		want := strings.IndexByte(alphabet, byte(c)) >= 0
+		if got := inAlphabet(byte(c)); got != want {
+			t.Errorf("inAlphabet(%q) = %v, want %v", byte(c), got, want)
+		}
+	}
+}
