@@ -121,6 +121,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 )
 
 // Compile-time checks of the capabilities Store offers.
@@ -171,13 +172,9 @@ func New[V any](client redis.UniversalClient, opts ...Option) (*Store[V], error)
 	if err := errors.Join(cfg.errs...); err != nil {
 		return nil, err
 	}
-	codec := sessions.JSON[V]()
-	if cfg.codec != nil {
-		c, ok := cfg.codec.(sessions.Codec[V])
-		if !ok {
-			return nil, fmt.Errorf("goredis: WithCodec got a %T, want a sessions.Codec[%T]", cfg.codec, *new(V))
-		}
-		codec = c
+	codec, _, err := codecopt.Resolve[V]("goredis", cfg.codec)
+	if err != nil {
+		return nil, err
 	}
 	return &Store[V]{
 		client:   client,

@@ -1,11 +1,11 @@
 package goredis
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 )
 
 // DefaultPrefix is the key prefix of a Store built without [WithPrefix].
@@ -74,11 +74,5 @@ func WithLifetime(d time.Duration) Option {
 // each record's header; the default is [sessions.JSON]. New fails if the
 // codec is nil or is not for the store's value type.
 func WithCodec[V any](c sessions.Codec[V]) Option {
-	return func(cfg *config) {
-		if c == nil {
-			cfg.errs = append(cfg.errs, errors.New("goredis: WithCodec(nil)"))
-			return
-		}
-		cfg.codec = c
-	}
+	return func(cfg *config) { codecopt.Choose("goredis", c, &cfg.codec, &cfg.errs) }
 }

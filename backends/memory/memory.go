@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 	"github.com/typedsession/sessions/internal/janitor"
 )
 
@@ -119,13 +120,9 @@ func New[V any](opts ...Option) (*Store[V], error) {
 	if err := errors.Join(cfg.errs...); err != nil {
 		return nil, err
 	}
-	codec, custom := sessions.JSON[V](), cfg.codec != nil
-	if custom {
-		c, ok := cfg.codec.(sessions.Codec[V])
-		if !ok {
-			return nil, fmt.Errorf("memory: WithCodec got a %T, want a sessions.Codec[%T]", cfg.codec, *new(V))
-		}
-		codec = c
+	codec, custom, err := codecopt.Resolve[V]("memory", cfg.codec)
+	if err != nil {
+		return nil, err
 	}
 	cp, err := newCopier(codec, custom)
 	if err != nil {

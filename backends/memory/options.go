@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 )
 
 // Defaults of a Store built without options.
@@ -90,11 +91,5 @@ func WithClock(now func() time.Time) Option {
 // method; the default is [sessions.JSON]. It is not used for other types.
 // New fails if the codec is nil or is not for the store's value type.
 func WithCodec[V any](c sessions.Codec[V]) Option {
-	return func(cfg *config) {
-		if c == nil {
-			cfg.errs = append(cfg.errs, errors.New("memory: WithCodec(nil)"))
-			return
-		}
-		cfg.codec = c
-	}
+	return func(cfg *config) { codecopt.Choose("memory", c, &cfg.codec, &cfg.errs) }
 }

@@ -1,235 +1,105 @@
 package postgres_test
 
 import (
+	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/workload"
 )
 
 // The benchmarks run the three request cycles of the shared session
-// workload (read, write, new) through a Manager over this store, beside
-// floors measured in the same run: the same harness around a handler that
-// does nothing, and around bare pgx statements of the shapes the cycles
-// need. 32 goroutines (SetParallelism(16) on two cores) share a pool of
-// 32 connections, over a population of 10,000 live sessions.
+// workload (internal/workload: read, write, new) through a Manager over
+// this store, beside floors measured in the same run: the same harness
+// around a handler that does nothing, and around bare pgx statements of
+// the shapes the cycles need. 32 goroutines (SetParallelism(16) on two
+// cores) share a pool of 32 connections, over a population of 10,000
+// live sessions.
 //
 //	DATABASE_URL=... go test ./backends/postgres -run '^$' -bench Cycles -count 5
 //
 // testdata/pgbench measures PostgreSQL alone on the same table.
 
-// Workload parameters.
-const (
-	benchPopulation  = 10_000
-	benchParallelism = 16 // × GOMAXPROCS 2 = 32 goroutines
-	benchPoolSize    = 32
-	benchCreators    = 32 // workers building the population
-	benchCookies     = "_ga=GA1.2.3; theme=dark; lang=en"
-)
-
-// benchItem and benchValue are the workload's session value.
-type benchItem struct {
-	SKU string
-	Qty int
-}
-
-type benchValue struct {
-	UserID string
-	Roles  []string
-	Cart   []benchItem
-	CSRF   string
-	Visits int
-}
-
-// makeBenchValue returns the value of population member i.
-func makeBenchValue(i int) benchValue {
-	csrf := sha256.Sum256(fmt.Appendf(nil, "csrf-%d", i))
-	return benchValue{
-		UserID: fmt.Sprintf("usr_%08d", i),
-		Roles:  []string{"customer", "beta-tester"},
-		Cart:   []benchItem{{"SKU-100001", 1}, {"SKU-200002", 2}, {"SKU-300003", 3}},
-		CSRF:   base64.RawURLEncoding.EncodeToString(csrf[:]),
-	}
-}
-
-// member is one session of the population: the request that carries its
-// cookie, and its storage ID for the floors.
-type member struct {
-	req *http.Request
-	id  sessions.ID
-}
-
-// benchRequest returns the workload's request with the given Cookie header.
-func benchRequest(cookie string) *http.Request {
-	r := httptest.NewRequest(http.MethodGet, "http://app.example/account", nil)
-	r.Header.Set("User-Agent", "benchpeers/1")
-	r.Header.Set("Cookie", cookie)
-	r.RemoteAddr = "127.0.0.1:40000"
-	return r
-}
-
-// handler is one request cycle; i is the population member the harness
-// picked, which only the floors use (the library finds its session from
-// the cookie).
-type handler func(w http.ResponseWriter, r *http.Request, i int)
-
-// newHandler is the "new" cycle: an unsaved session from a request
-// without one, stored by the first write.
-func newHandler(m *sessions.Manager[benchValue], v benchValue) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ int) {
-		ctx := r.Context()
-		s, err := m.OfHeaderOrCreate(ctx, v, r.Header.Values("Cookie")...)
-		if err == nil {
-			s, err = m.Set(ctx, s, v)
-		}
-		if err != nil {
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		sessions.WriteHeaders(w.Header(), m.ToCookieHeaders(s))
-		w.WriteHeader(http.StatusOK)
-	}
-}
-
-// populate creates the population through the "new" cycle.
-func populate(b *testing.B, m *sessions.Manager[benchValue]) []member {
-	b.Helper()
-	pop := make([]member, benchPopulation)
-	var next atomic.Int64
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for range benchCreators {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < benchPopulation && !failed.Load(); i = int(next.Add(1)) - 1 {
-				w := httptest.NewRecorder()
-				newHandler(m, makeBenchValue(i))(w, benchRequest(benchCookies), i)
-				cookies := w.Result().Cookies()
-				if w.Code != http.StatusOK || len(cookies) != 1 {
-					failed.Store(true)
-					return
-				}
-				s, err := m.OfKey(b.Context(), cookies[0].Value)
-				if err != nil {
-					failed.Store(true)
-					return
-				}
-				pop[i] = member{benchRequest(benchCookies + "; " + cookies[0].Name + "=" + cookies[0].Value), s.ID()}
-			}
-		})
-	}
-	wg.Wait()
-	if failed.Load() {
-		b.Fatal("building the population failed")
-	}
-	return pop
-}
-
-// runCycle runs h under the workload's harness: a shallow copy of the
-// member's prepared request and a fresh recorder per iteration, each
-// goroutine walking the population from its own offset.
-func runCycle(b *testing.B, pop []member, reqFor func(member) *http.Request, h handler) {
-	var started, setCookies, failures atomic.Int64
-	b.SetParallelism(benchParallelism)
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		i := int(started.Add(1)*7919) % len(pop)
-		for pb.Next() {
-			r := new(http.Request)
-			*r = *reqFor(pop[i])
-			w := httptest.NewRecorder()
-			h(w, r, i)
-			if w.Code != http.StatusOK {
-				failures.Add(1)
-			}
-			if w.Header()["Set-Cookie"] != nil {
-				setCookies.Add(1)
-			}
-			if i++; i == len(pop) {
-				i = 0
-			}
+// runCycle runs h under the workload's harness with the networked
+// stores' parallelism, and reports throughput and the share of responses
+// that set a cookie.
+func runCycle(b *testing.B, reqs []*http.Request, h workload.IndexedHandler) {
+	var setCookies atomic.Int64
+	b.SetParallelism(workload.Parallelism)
+	workload.RunIndexed(b, reqs, func(w http.ResponseWriter, r *http.Request, i int) {
+		h(w, r, i)
+		if w.Header()["Set-Cookie"] != nil {
+			setCookies.Add(1)
 		}
 	})
-	elapsed := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
+	workload.ReportOpsPerSec(b)
 	b.ReportMetric(float64(setCookies.Load())/float64(b.N), "setcookie/op")
-	if n := failures.Load(); n > 0 {
-		b.Fatalf("%d of %d requests failed or missed their session", n, b.N)
-	}
+}
+
+// cycle adapts one of the workload's cycles, which find their session
+// from the cookie and so need no index.
+func cycle(h http.Handler) workload.IndexedHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ int) { h.ServeHTTP(w, r) }
 }
 
 func BenchmarkCycles(b *testing.B) {
-	pool := newPool(b, func(c *pgxpool.Config) { c.MaxConns = benchPoolSize })
-	store, table := newStoreIn[benchValue](b, pool)
+	pool := newPool(b, func(c *pgxpool.Config) { c.MaxConns = workload.PoolSize })
+	store, table := newStoreIn[workload.Value](b, pool)
 	m, err := sessions.New(store)
 	if err != nil {
 		b.Fatal(err)
 	}
-	pop := populate(b, m)
-	newValue := makeBenchValue(benchPopulation + 1)
-	ownRequest := func(mb member) *http.Request { return mb.req }
-	bare := benchRequest(benchCookies)
-	bareRequest := func(member) *http.Request { return bare }
+	reqs := workload.Requests(m.Cookie().Name, workload.Populate(b, m, workload.MakeValue, workload.PoolSize))
+	ids := populationIDs(b, pool, table)
+	fresh := []*http.Request{workload.NewRequest()}
+	newValue := workload.NewCycleValue()
 
 	b.Run("read", func(b *testing.B) {
-		runCycle(b, pop, ownRequest, func(w http.ResponseWriter, r *http.Request, _ int) {
-			found, err := m.OfHeader(r.Context(), r.Header.Values("Cookie")...)
-			s, ok := found.Get()
-			if err != nil || !ok || s.Value().UserID == "" {
-				w.WriteHeader(http.StatusInternalServerError)
-				return
-			}
-			sessions.WriteHeaders(w.Header(), m.ToCookieHeaders(s))
-			w.WriteHeader(http.StatusOK)
-		})
+		runCycle(b, reqs, cycle(workload.ReadHandler(m, workload.Visits[workload.Value])))
 	})
 	b.Run("write", func(b *testing.B) {
-		runCycle(b, pop, ownRequest, func(w http.ResponseWriter, r *http.Request, _ int) {
-			ctx := r.Context()
-			found, err := m.OfHeader(ctx, r.Header.Values("Cookie")...)
-			s, ok := found.Get()
-			if err == nil && ok {
-				s, err = m.Update(ctx, s, func(v benchValue) (benchValue, error) {
-					v.Visits++
-					return v, nil
-				})
-			}
-			if err != nil || !ok {
-				w.WriteHeader(http.StatusInternalServerError)
-				return
-			}
-			sessions.WriteHeaders(w.Header(), m.ToCookieHeaders(s))
-			w.WriteHeader(http.StatusOK)
-		})
+		runCycle(b, reqs, cycle(workload.WriteHandler(m, workload.Bump[workload.Value])))
 	})
 	b.Run("new", func(b *testing.B) {
-		runCycle(b, pop, bareRequest, newHandler(m, newValue))
+		runCycle(b, fresh, cycle(workload.NewHandler(m, newValue)))
 	})
 
 	b.Run("Floor/harness-noop", func(b *testing.B) {
-		runCycle(b, pop, ownRequest, func(w http.ResponseWriter, _ *http.Request, _ int) {
-			w.WriteHeader(http.StatusOK)
-		})
+		runCycle(b, reqs, func(http.ResponseWriter, *http.Request, int) {})
 	})
 	fl := newFloor(b, pool, table, newValue)
-	b.Run("Floor/pgx-select", func(b *testing.B) { runCycle(b, pop, ownRequest, fl.handle(pop, fl.sel)) })
-	b.Run("Floor/pgx-update", func(b *testing.B) { runCycle(b, pop, ownRequest, fl.handle(pop, fl.update)) })
+	b.Run("Floor/pgx-select", func(b *testing.B) { runCycle(b, reqs, fl.handle(ids, fl.sel)) })
+	b.Run("Floor/pgx-update", func(b *testing.B) { runCycle(b, reqs, fl.handle(ids, fl.update)) })
 	b.Run("Floor/pgx-select-update", func(b *testing.B) {
-		runCycle(b, pop, ownRequest, fl.handle(pop, fl.sel, fl.update))
+		runCycle(b, reqs, fl.handle(ids, fl.sel, fl.update))
 	})
-	b.Run("Floor/pgx-insert", func(b *testing.B) { runCycle(b, pop, bareRequest, fl.handle(pop, fl.insert)) })
+	b.Run("Floor/pgx-insert", func(b *testing.B) { runCycle(b, fresh, fl.handle(ids, fl.insert)) })
+}
+
+// populationIDs returns the IDs of the rows in table, which holds the
+// population alone, for the floors to read and write directly.
+func populationIDs(b *testing.B, pool *pgxpool.Pool, table string) [][]byte {
+	b.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT id FROM `+table)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(ids) != workload.PopulationSize {
+		b.Fatalf("%d rows, want the population of %d", len(ids), workload.PopulationSize)
+	}
+	return ids
 }
 
 // floor runs bare pgx statements of the shapes the store's cycles use,
@@ -241,8 +111,8 @@ type floor struct {
 	value                     []byte
 }
 
-func newFloor(b *testing.B, pool *pgxpool.Pool, table string, v benchValue) *floor {
-	value, err := sessions.JSON[benchValue]().Marshal(v)
+func newFloor(b *testing.B, pool *pgxpool.Pool, table string, v workload.Value) *floor {
+	value, err := sessions.JSON[workload.Value]().Marshal(v)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -262,7 +132,7 @@ WHERE s.expires_at <= $5`,
 	}
 }
 
-// step is one bare statement for population member id.
+// step is one bare statement for the population member with ID id.
 type step func(r *http.Request, id []byte, now time.Time) error
 
 func (f *floor) sel(r *http.Request, id []byte, now time.Time) error {
@@ -292,18 +162,16 @@ func (f *floor) insert(r *http.Request, _ []byte, now time.Time) error {
 	return err
 }
 
-// handle returns a handler running steps for the member the harness
-// picked.
-func (f *floor) handle(pop []member, steps ...step) handler {
+// handle returns a handler running steps on the population member of the
+// request the harness picked.
+func (f *floor) handle(ids [][]byte, steps ...step) workload.IndexedHandler {
 	return func(w http.ResponseWriter, r *http.Request, i int) {
 		now := time.Now().Truncate(time.Microsecond)
-		id := pop[i].id
 		for _, st := range steps {
-			if err := st(r, id[:], now); err != nil {
+			if err := st(r, ids[i], now); err != nil {
 				w.WriteHeader(http.StatusInternalServerError)
 				return
 			}
 		}
-		w.WriteHeader(http.StatusOK)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 )
 
 // Defaults of a Store built without options.
@@ -65,13 +66,7 @@ func WithTable(name string) Option {
 // column; the default is [sessions.JSON]. New fails if the codec is nil or
 // is not for the store's value type.
 func WithCodec[V any](c sessions.Codec[V]) Option {
-	return func(cfg *config) {
-		if c == nil {
-			cfg.errs = append(cfg.errs, errors.New("postgres: WithCodec(nil)"))
-			return
-		}
-		cfg.codec = c
-	}
+	return func(cfg *config) { codecopt.Choose("postgres", c, &cfg.codec, &cfg.errs) }
 }
 
 // WithSweepInterval sets how often the background janitor deletes expired

@@ -92,12 +92,12 @@ package postgres
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 	"github.com/typedsession/sessions/internal/janitor"
 )
 
@@ -144,13 +144,9 @@ func New[V any](pool *pgxpool.Pool, opts ...Option) (*Store[V], error) {
 	if err != nil {
 		cfg.errs = append(cfg.errs, err)
 	}
-	codec := sessions.JSON[V]()
-	if cfg.codec != nil {
-		c, ok := cfg.codec.(sessions.Codec[V])
-		if !ok {
-			cfg.errs = append(cfg.errs, fmt.Errorf("postgres: WithCodec got a %T, want a sessions.Codec[%T]", cfg.codec, *new(V)))
-		}
-		codec = c
+	codec, _, err := codecopt.Resolve[V]("postgres", cfg.codec)
+	if err != nil {
+		cfg.errs = append(cfg.errs, err)
 	}
 	if err := errors.Join(cfg.errs...); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 )
 
 // Defaults of a Store built without options.
@@ -85,13 +86,7 @@ func WithPurpose(purpose string) Option {
 // it as absent and reports decode-failed). New fails if the codec is nil
 // or is not for the store's value type.
 func WithCodec[V any](codec sessions.Codec[V]) Option {
-	return func(c *config) {
-		if codec == nil {
-			c.errs = append(c.errs, errors.New("sealed: WithCodec(nil)"))
-			return
-		}
-		c.codec = codec
-	}
+	return func(c *config) { codecopt.Choose("sealed", codec, &c.codec, &c.errs) }
 }
 
 // WithRevocation makes cleared sessions stay cleared: b records what

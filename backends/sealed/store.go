@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/codecopt"
 )
 
 // Compile-time checks of the interfaces Store implements.
@@ -62,13 +63,9 @@ func New[V any](ring *KeyRing, opts ...Option) (*Store[V], error) {
 	if err := errors.Join(cfg.errs...); err != nil {
 		return nil, err
 	}
-	codec := sessions.JSON[V]()
-	if cfg.codec != nil {
-		c, ok := cfg.codec.(sessions.Codec[V])
-		if !ok {
-			return nil, fmt.Errorf("sealed: WithCodec got a %T, want a sessions.Codec[%T]", cfg.codec, *new(V))
-		}
-		codec = c
+	codec, _, err := codecopt.Resolve[V]("sealed", cfg.codec)
+	if err != nil {
+		return nil, err
 	}
 	s := &Store[V]{
 		keys:   bindKeys(ring, cfg.cookieName, cfg.purpose),

@@ -67,12 +67,33 @@ func newRequest(cookie string) *http.Request {
 	return r
 }
 
+// The networked stores' benchmarks run Parallelism goroutines per
+// GOMAXPROCS (b.SetParallelism before [Run]: 32 goroutines on two cores)
+// against a connection pool of PoolSize, so no request waits for a
+// connection.
+const (
+	Parallelism = 16
+	PoolSize    = 32
+)
+
+// IndexedHandler serves a copy of prepared request i. The floors use i to
+// pick the population member whose record they read or write directly;
+// the cycles find their session from the cookie instead.
+type IndexedHandler func(w http.ResponseWriter, r *http.Request, i int)
+
 // Run times handler over the prepared requests under b.RunParallel, the
 // way the specification does: each goroutine starts at its own offset and
 // walks the requests round-robin, and every request is a shallow copy of
 // a prepared one served to a fresh recorder. A response other than 200
 // fails the benchmark.
 func Run(b *testing.B, reqs []*http.Request, handler http.Handler) {
+	b.Helper()
+	RunIndexed(b, reqs, func(w http.ResponseWriter, r *http.Request, _ int) { handler.ServeHTTP(w, r) })
+}
+
+// RunIndexed is [Run] for a handler that is told which prepared request
+// it serves.
+func RunIndexed(b *testing.B, reqs []*http.Request, handler IndexedHandler) {
 	b.Helper()
 	var started atomic.Int64
 	var bad atomic.Int64
@@ -85,7 +106,7 @@ func Run(b *testing.B, reqs []*http.Request, handler http.Handler) {
 			r := new(http.Request)
 			*r = *reqs[i]
 			w := httptest.NewRecorder()
-			handler.ServeHTTP(w, r)
+			handler(w, r, i)
 			if w.Code != http.StatusOK {
 				bad.Add(1)
 			}
@@ -97,5 +118,13 @@ func Run(b *testing.B, reqs []*http.Request, handler http.Handler) {
 	b.StopTimer()
 	if n := bad.Load(); n > 0 {
 		b.Fatalf("%d requests failed", n)
+	}
+}
+
+// ReportOpsPerSec reports the throughput of the timed part of the
+// benchmark b has just run, as an "ops/s" metric.
+func ReportOpsPerSec(b *testing.B) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N)/s, "ops/s")
 	}
 }
