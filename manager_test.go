@@ -12,6 +12,7 @@ import (
 
 	"github.com/typedsession/sessions"
 	"github.com/typedsession/sessions/backends/memory"
+	"github.com/typedsession/sessions/internal/testclock"
 )
 
 // cart is the value the Manager tests store: it holds a map and a slice,
@@ -20,28 +21,6 @@ type cart struct {
 	User  string
 	Items []string
 	Qty   map[string]int
-}
-
-// fakeClock is a settable clock for the Manager and the tests.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // spy wraps a backend, counting calls and injecting errors.
@@ -98,7 +77,7 @@ type fixture struct {
 	m      *sessions.Manager[cart]
 	store  *memory.Store[cart]
 	spy    *spy
-	clock  *fakeClock
+	clock  *testclock.Clock
 	events chan sessions.Event
 }
 
@@ -109,7 +88,7 @@ func newFixture(t *testing.T, opts ...sessions.Option) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	f := &fixture{t: t, store: store, spy: &spy{Backend: store}, clock: newClock(), events: make(chan sessions.Event, 1000)}
+	f := &fixture{t: t, store: store, spy: &spy{Backend: store}, clock: testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)), events: make(chan sessions.Event, 1000)}
 	opts = append([]sessions.Option{
 		sessions.WithClock(f.clock.Now),
 		sessions.WithObserver(func(_ context.Context, e sessions.Event) { f.events <- e }),

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/typedsession/sessions"
 	"github.com/typedsession/sessions/backends/memory"
 	"github.com/typedsession/sessions/httpsession"
+	"github.com/typedsession/sessions/internal/testclock"
 )
 
 // visit is the session value of the tests: a slice, a map and a flash,
@@ -29,24 +29,6 @@ type visit struct {
 func increment(v visit) (visit, error) {
 	v.Count++
 	return v, nil
-}
-
-// clock is a settable clock shared by the Manager and the tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // errStore is the failure failingStore injects.
@@ -113,7 +95,7 @@ func (f *failingStore) Touch(ctx context.Context, id sessions.ID, expiresAt, now
 type fixture struct {
 	t     *testing.T
 	store *failingStore
-	clock *clock
+	clock *testclock.Clock
 	m     *sessions.Manager[visit]
 	mw    *httpsession.Middleware[visit]
 }
@@ -132,7 +114,7 @@ func newFixtureWith(t *testing.T, cookie sessions.Cookie, opts ...httpsession.Op
 	f := &fixture{
 		t:     t,
 		store: &failingStore{Store: mem},
-		clock: &clock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)},
+		clock: testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)),
 	}
 	f.m, err = sessions.New[visit](f.store, sessions.WithClock(f.clock.Now), sessions.WithCookie(cookie))
 	if err != nil {

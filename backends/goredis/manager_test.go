@@ -11,30 +11,13 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/typedsession/sessions"
+	"github.com/typedsession/sessions/internal/testclock"
 )
 
-// clock is a settable clock for the Manager.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // newManager returns a Manager over a fresh store in c, on a fake clock.
-func newManager(t testing.TB, c redis.UniversalClient, opts ...sessions.Option) (*sessions.Manager[cart], *clock) {
+func newManager(t testing.TB, c redis.UniversalClient, opts ...sessions.Option) (*sessions.Manager[cart], *testclock.Clock) {
 	t.Helper()
-	clk := &clock{now: t0}
+	clk := testclock.New(t0)
 	opts = append([]sessions.Option{sessions.WithClock(clk.Now)}, opts...)
 	m, err := sessions.New[cart](newStore[cart](t, c), opts...)
 	mustNil(t, "sessions.New", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/typedsession/sessions"
 	"github.com/typedsession/sessions/backends/memory"
 	"github.com/typedsession/sessions/backends/sealed"
+	"github.com/typedsession/sessions/internal/testclock"
 )
 
 // t0 is the tests' first "now".
@@ -47,25 +48,9 @@ func newCart(user string) cart {
 	return cart{User: user, Items: []string{"tea"}, Qty: map[string]int{"tea": 1}}
 }
 
-// clock is a settable clock for the Manager and the store.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newClock returns a settable clock for the Manager and the store,
+// reading t0.
+func newClock() *testclock.Clock { return testclock.New(t0) }
 
 // events records what a Manager observes.
 type events struct {
@@ -104,7 +89,7 @@ func reasons(evs []sessions.Event) []sessions.Reason {
 type fixture struct {
 	t      *testing.T
 	ctx    context.Context
-	clock  *clock
+	clock  *testclock.Clock
 	events *events
 	store  *sealed.Store[cart]
 	m      *sessions.Manager[cart]
