@@ -3,9 +3,7 @@ package proptest_test
 import (
 	"cmp"
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -179,16 +177,7 @@ func TestHelperManagerVariant(t *testing.T) {
 // subprocess and returns whether it passed and its output.
 func runManagerVariant(t *testing.T, name string) (passed bool, output string) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), os.Args[0],
-		"-test.run=^TestHelperManagerVariant$", "-test.v", "-test.count=1",
-		"-rapid.nofailfile", "-rapid.checks=100", "-rapid.shrinktime=5s")
-	cmd.Env = append(os.Environ(), managerVariantEnv+"="+name)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running the kit against %q: %v", name, err)
-	}
-	return err == nil, string(out)
+	return runInSubprocess(t, "TestHelperManagerVariant", managerVariantEnv, name)
 }
 
 func TestManagerRejectsBrokenStores(t *testing.T) {

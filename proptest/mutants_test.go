@@ -264,14 +264,23 @@ func TestHelperBackendVariant(t *testing.T) {
 	t.Fatalf("no variant %q", name)
 }
 
-// runVariant runs the kit against the named variant in a subprocess and
-// returns whether it passed and its output.
+// runVariant runs the Backend kit against the named variant in a
+// subprocess and returns whether it passed and its output.
 func runVariant(t *testing.T, name string) (passed bool, output string) {
 	t.Helper()
+	return runInSubprocess(t, "TestHelperBackendVariant", variantEnv, name)
+}
+
+// runInSubprocess runs the test helper, which reads the variant's name
+// from env, in a subprocess, so that a kit failing on a broken store can
+// be asserted without failing this test binary. It returns whether the
+// subprocess passed and its output.
+func runInSubprocess(t *testing.T, helper, env, name string) (passed bool, output string) {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0],
-		"-test.run=^TestHelperBackendVariant$", "-test.v", "-test.count=1",
+		"-test.run=^"+helper+"$", "-test.v", "-test.count=1",
 		"-rapid.nofailfile", "-rapid.checks=100", "-rapid.shrinktime=5s")
-	cmd.Env = append(os.Environ(), variantEnv+"="+name)
+	cmd.Env = append(os.Environ(), env+"="+name)
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
