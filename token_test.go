@@ -3,6 +3,7 @@ package sessions
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -216,8 +217,14 @@ func TestStorageIDIsDeterministicAndDistinctFromSecret(t *testing.T) {
 	if sec := tokenSecret(tok); sec == [32]byte(a) {
 		t.Error("tokenSecret equals storageID")
 	}
-	if tokenSecret(tok) != tokenSecret(tok) {
-		t.Error("tokenSecret differs between calls")
+	// Both derivations are pinned to SHA-256(label ‖ token), computed
+	// here independently: changing either would orphan every stored
+	// session or invalidate every CSRF token.
+	if want := sha256.Sum256([]byte(storageIDLabel + tok)); a != ID(want) {
+		t.Errorf("storageID = %v, want SHA-256 of the storage label and the token", a)
+	}
+	if want := sha256.Sum256([]byte(secretLabel + tok)); tokenSecret(tok) != want {
+		t.Error("tokenSecret is not SHA-256 of the secret label and the token")
 	}
 	if storageID(mintTestToken(t)) == a {
 		t.Error("two tokens share a storage ID")
