@@ -153,10 +153,14 @@ func effectiveCookie(c Cookie, name string) Cookie {
 // cookie is Secure.
 func (m *Manager[V]) Cookie() Cookie { return m.cookieConfig }
 
-// Generate stores a new session holding v under a fresh token.
+// Generate stores a new session holding a copy of v under a fresh token:
+// changing v afterwards changes neither the session nor the store.
 func (m *Manager[V]) Generate(ctx context.Context, v V, opts ...SessionOption) (Session[V], error) {
 	owner, persistent, err := sessionOptions(opts).applyTo("", m.cookie.persistentByDefault())
 	if err != nil {
+		return Session[V]{}, err
+	}
+	if v, err = m.copyOf(v); err != nil {
 		return Session[V]{}, err
 	}
 	now := m.clock()
@@ -248,19 +252,32 @@ func (m *Manager[V]) OfHeaderOrCreate(ctx context.Context, def V, cookieHeaders 
 		return Session[V]{}, err
 	}
 	return Session[V]{
-		state: &sessionState[V]{rec: Record[V]{Value: v, Persistent: m.cookie.persistentByDefault()}},
+		state: &sessionState[V]{rec: Record[V]{Value: v, Persistent: m.cookie.persistentByDefault()}, copy: m.copyValue},
 		isNew: true,
 	}, nil
 }
 
-// Set stores v as the session's value and slides its idle deadline. It
-// returns ErrConflict if the session changed since s was read and
-// ErrNotFound if it is gone; it never recreates a session. On an unsaved
-// session it stores it under a fresh token.
+// Set stores a copy of v as the session's value and slides its idle
+// deadline; changing v afterwards changes neither the session returned
+// nor what a later write stores. It returns ErrConflict if the session
+// changed since s was read and ErrNotFound if it is gone; it never
+// recreates a session. On an unsaved session it stores it under a fresh
+// token.
 func (m *Manager[V]) Set(ctx context.Context, s Session[V], v V) (Session[V], error) {
 	if err := s.usable(); err != nil {
 		return Session[V]{}, err
 	}
+	// The session keeps a copy: what the caller does to v afterwards
+	// reaches neither it nor a later write.
+	v, err := m.copyOf(v)
+	if err != nil {
+		return Session[V]{}, err
+	}
+	return m.set(ctx, s, v)
+}
+
+// set stores v, which no caller may reach any more, as s's value.
+func (m *Manager[V]) set(ctx context.Context, s Session[V], v V) (Session[V], error) {
 	now := m.clock()
 	if s.isNew {
 		rec := s.record()
@@ -282,12 +299,15 @@ func (m *Manager[V]) Set(ctx context.Context, s Session[V], v V) (Session[V], er
 // again, with jittered backoff, up to the Manager's update attempts and
 // never past ctx; so fn must be free of side effects. If fn returns an
 // error, Update returns it and writes nothing. fn may change its argument
-// in place: nothing else sees it, neither s nor any store.
+// in place: nothing else sees it, neither s nor any store. What fn
+// returns becomes the new session's own value without a copy, so, like
+// an [io.Writer] with its buffer, fn must not keep its argument or result
+// after it returns.
 func (m *Manager[V]) Update(ctx context.Context, s Session[V], fn func(V) (V, error)) (Session[V], error) {
 	if err := s.usable(); err != nil {
 		return Session[V]{}, err
 	}
-	current, err := m.copyOf(s.Value())
+	current, err := m.copyOf(s.record().Value)
 	if err != nil {
 		return Session[V]{}, err
 	}
@@ -296,18 +316,19 @@ func (m *Manager[V]) Update(ctx context.Context, s Session[V], fn func(V) (V, er
 		if err != nil {
 			return Session[V]{}, err
 		}
-		next, err := m.Set(ctx, s, v)
+		next, err := m.set(ctx, s, v)
 		if !errors.Is(err, ErrConflict) || s.isNew {
 			return next, err
 		}
 		if err := m.backoff(ctx, attempt); err != nil {
 			return Session[V]{}, err
 		}
-		// A reloaded value comes fresh from the store: private already.
+		// A reloaded value comes fresh from the store and this session is
+		// never handed out: fn may have it as it is.
 		if s, err = m.open(ctx, s.Token(), m.clock()); err != nil {
 			return Session[V]{}, err
 		}
-		current = s.Value()
+		current = s.record().Value
 	}
 }
 
@@ -504,7 +525,7 @@ func (m *Manager[V]) replace(ctx context.Context, s Session[V], rec Record[V], n
 
 func (m *Manager[V]) session(token string, id ID, rec Record[V], modified bool) Session[V] {
 	return Session[V]{
-		state:    &sessionState[V]{token: token, id: id, rec: rec, secrets: m.store},
+		state:    &sessionState[V]{token: token, id: id, rec: rec, secrets: m.store, copy: m.copyValue},
 		modified: modified,
 	}
 }

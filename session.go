@@ -34,8 +34,11 @@ type Session[V any] struct {
 type sessionState[V any] struct {
 	token   string
 	id      ID
-	rec     Record[V]
+	rec     Record[V]    // rec.Value is the session's own: no caller can reach it
 	secrets secretSource // derives the per-session secret on demand
+	// copy makes the private copies Value hands out; nil when V holds no
+	// references, so that assignment already is one.
+	copy func(V) (V, error)
 }
 
 // record returns the session's record, the zero Record for a zero Session.
@@ -63,8 +66,27 @@ func (s Session[V]) ID() ID {
 	return s.state.id
 }
 
-// Value returns the session's value. It never aliases what a store keeps.
-func (s Session[V]) Value() V { return s.record().Value }
+// Value returns a copy of the session's value: changing it in place
+// changes neither this session nor anything a store keeps or a later
+// write stores. Store a changed value with [Manager.Set] or
+// [Manager.Update].
+//
+// The copy is made as [Manager.CopyValue] makes it, so a V without
+// pointers, slices, maps or interfaces is never copied beyond assignment.
+// A V copied through JSON holding something JSON cannot carry (a custom
+// codec decoded a NaN, say) cannot be copied: Value then returns the zero
+// V rather than the session's own value.
+func (s Session[V]) Value() V {
+	if s.state == nil || s.state.copy == nil {
+		return s.record().Value
+	}
+	v, err := s.state.copy(s.state.rec.Value)
+	if err != nil {
+		var zero V
+		return zero
+	}
+	return v
+}
 
 // CreatedAt returns when the session was first stored.
 func (s Session[V]) CreatedAt() time.Time { return s.record().CreatedAt }

@@ -18,6 +18,10 @@ func (h *Handle[V]) commit(failed bool) ([]sessions.Header, error) {
 	h.sealed = true
 	used := h.loaded && h.loadErr == nil
 	cur, view, p := h.cur, h.view, h.p
+	if !h.ownView && p.renew && cur.IsNew() {
+		// A renew of an unsaved session stores the value it holds.
+		view = cur.Value()
+	}
 	h.p = pending[V]{}
 	h.mu.Unlock()
 	if !used {
@@ -35,8 +39,9 @@ func (h *Handle[V]) commit(failed bool) ([]sessions.Header, error) {
 	if err != nil {
 		return nil, fmt.Errorf("httpsession: committing the session: %w", err)
 	}
+	var zero V
 	h.mu.Lock()
-	h.cur, h.view = s, s.Value()
+	h.cur, h.view, h.ownView = s, zero, false
 	h.mu.Unlock()
 	return h.mw.m.AppendCookieHeaders(h.hdrs[:0], s), nil
 }

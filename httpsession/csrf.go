@@ -127,13 +127,18 @@ func (h *Handle[V]) csrfKey(create bool) ([csrfKeyLen]byte, error) {
 	case h.sealed:
 		return key, ErrHeadersWritten
 	}
-	s, err := h.mw.m.Set(h.ctx, h.cur, h.view)
+	v, err := h.valueLocked()
+	if err != nil {
+		return key, err
+	}
+	s, err := h.mw.m.Set(h.ctx, h.cur, v)
 	if err != nil {
 		return key, err
 	}
 	// The pending value is stored now; what is left to commit is the
 	// cookie.
-	h.cur = s
+	var zero V
+	h.cur, h.view, h.ownView = s, zero, false
 	h.p.write, h.p.replace, h.p.replay = false, false, nil
 	key, _ = s.Secret(csrfPurpose)
 	return key, nil

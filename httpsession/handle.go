@@ -25,7 +25,10 @@ type Handle[V any] struct {
 	loadErr error
 	sealed  bool                // commit has begun: changes are refused
 	cur     sessions.Session[V] // as loaded, or as the commit left it
-	view    V                   // the value with the buffered changes applied
+	// view is the value with the buffered changes applied, the handle's
+	// own, when ownView is set; otherwise that value is cur's.
+	view    V
+	ownView bool
 	p       pending[V]
 }
 
@@ -40,9 +43,10 @@ type pending[V any] struct {
 	renewOpts []sessions.SessionOption
 }
 
-// Get returns the session's value with the buffered changes applied: the
-// zero V for a visitor without a session. The value is the handle's own,
-// not a copy: change it only through Set or Update.
+// Get returns a copy of the session's value with the buffered changes
+// applied: the zero V for a visitor without a session. Changing it in
+// place changes nothing the handle reads or commits; store a change with
+// Set or Update.
 func (h *Handle[V]) Get() (V, error) {
 	var zero V
 	if h == nil {
@@ -53,7 +57,15 @@ func (h *Handle[V]) Get() (V, error) {
 	if err := h.loadLocked(); err != nil {
 		return zero, err
 	}
-	return h.view, nil
+	return h.valueLocked()
+}
+
+// valueLocked returns a private copy of the pending value.
+func (h *Handle[V]) valueLocked() (V, error) {
+	if h.ownView {
+		return h.mw.m.CopyValue(h.view)
+	}
+	return h.cur.Value(), nil
 }
 
 // Current returns the session as the store held it when it was loaded,
@@ -71,15 +83,22 @@ func (h *Handle[V]) Current() (sessions.Session[V], error) {
 	return h.cur, nil
 }
 
-// Set buffers v as the session's new value. At commit it is written only
-// if nobody changed the session since it was loaded; otherwise the error
-// handler answers. For a visitor without a session it stores one.
+// Set buffers a copy of v as the session's new value, so changing v
+// afterwards changes nothing the handle reads or commits. At commit it is
+// written only if nobody changed the session since it was loaded;
+// otherwise the error handler answers. For a visitor without a session it
+// stores one. The copy is made with [sessions.Manager.CopyValue], whose
+// error Set returns.
 func (h *Handle[V]) Set(v V) error {
 	if err := h.lockForChange(); err != nil {
 		return err
 	}
 	defer h.mu.Unlock()
-	h.view = v
+	v, err := h.mw.m.CopyValue(v)
+	if err != nil {
+		return err
+	}
+	h.view, h.ownView = v, true
 	h.p.write, h.p.replace, h.p.replay = true, true, nil
 	return nil
 }
@@ -90,7 +109,9 @@ func (h *Handle[V]) Set(v V) error {
 // of the stored value, so it must be free of side effects and must not
 // use the handle. fn may change its argument in place: if it then
 // returns an error, Update returns it and buffers nothing, and the
-// pending value is as it was. The copy is made with the Manager's
+// pending value is as it was. What fn returns becomes the handle's own
+// pending value, so fn must not keep its argument or result after it
+// returns. The copy is made with the Manager's
 // [sessions.Manager.CopyValue], whose error Update returns.
 func (h *Handle[V]) Update(fn func(V) (V, error)) error {
 	if fn == nil {
@@ -100,10 +121,9 @@ func (h *Handle[V]) Update(fn func(V) (V, error)) error {
 		return err
 	}
 	defer h.mu.Unlock()
-	// The pending value may share maps and slices with the loaded
-	// session, or with what an earlier fn returned: fn gets a copy, so a
-	// change it makes in place before failing reaches neither.
-	arg, err := h.mw.m.CopyValue(h.view)
+	// fn gets a copy, so a change it makes in place before failing
+	// reaches neither the loaded session nor an earlier fn's result.
+	arg, err := h.valueLocked()
 	if err != nil {
 		return err
 	}
@@ -111,7 +131,7 @@ func (h *Handle[V]) Update(fn func(V) (V, error)) error {
 	if err != nil {
 		return err
 	}
-	h.view, h.p.write = v, true
+	h.view, h.ownView, h.p.write = v, true, true
 	if !h.p.replace {
 		h.p.replay = append(h.p.replay, fn)
 	}
@@ -142,7 +162,7 @@ func (h *Handle[V]) Clear() error {
 	}
 	defer h.mu.Unlock()
 	var zero V
-	h.view = zero
+	h.view, h.ownView = zero, true
 	h.p = pending[V]{clear: true}
 	return nil
 }
@@ -193,6 +213,6 @@ func (h *Handle[V]) loadLocked() error {
 		h.loadErr = err
 		return err
 	}
-	h.cur, h.view = s, s.Value()
+	h.cur = s
 	return nil
 }

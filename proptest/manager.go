@@ -37,6 +37,7 @@ func TestManager(t *testing.T, newManager func(t *testing.T, now func() time.Tim
 		}
 	})
 	t.Run("ManagerStateMachine", func(t *testing.T) { runManagerMachine(t, newManager, tr) })
+	t.Run("ManagerSnapshots", func(t *testing.T) { runSnapshotMachine(t, newManager, tr) })
 }
 
 // A managerBehaviour is one row of the Manager kit's fixed table: a
