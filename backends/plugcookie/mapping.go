@@ -1,6 +1,9 @@
 package plugcookie
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -10,12 +13,105 @@ import (
 	"github.com/typedsession/sessions/backends/plugcookie/etf"
 )
 
-// Extra holds the keys of a session map that no field of the value type
-// names. Give the value type (a struct) one field of type Extra and the
-// keys a Phoenix app stored that Go does not know about survive Go's
-// writes; without one, New refuses the type, so that no write silently
-// drops them. Values are [etf] terms.
-type Extra map[string]any
+// Map is a session map: string keys, [etf] terms as values (see the
+// package documentation for the Go types of terms). Use it as the value
+// type for an untyped view of the whole session, or, under its other name
+// [Extra], as a field of a struct value type.
+//
+// Map copies and JSON-encodes its terms exactly (JSON carries them as
+// base64 of their external term format), so the Manager's copies of
+// values, and stores other than this one, keep integers integers and
+// binaries binaries.
+type Map map[string]any
+
+// Extra holds the keys of a session map that no field of a struct value
+// type names. Give the struct one field of type Extra and the keys a
+// Phoenix app stored that Go does not know about survive Go's writes;
+// without one, New refuses the type, so that no write silently drops
+// them.
+type Extra = Map
+
+// Clone returns a deep copy of m.
+func (m Map) Clone() Map {
+	if m == nil {
+		return nil
+	}
+	return cloneTerm(map[string]any(m)).(map[string]any)
+}
+
+// cloneTerm returns a copy of t that shares no mutable memory with it.
+func cloneTerm(t any) any {
+	switch t := t.(type) {
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = cloneTerm(x)
+		}
+		return out
+	case etf.Tuple:
+		return etf.Tuple(cloneTerm([]any(t)).([]any))
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = cloneTerm(x)
+		}
+		return out
+	case Map:
+		return t.Clone()
+	case etf.Map:
+		out := make(etf.Map, len(t))
+		for i, p := range t {
+			out[i] = etf.Pair{Key: cloneTerm(p.Key), Value: cloneTerm(p.Value)}
+		}
+		return out
+	case *big.Int:
+		if t != nil {
+			return new(big.Int).Set(t)
+		}
+	case []byte:
+		return bytes.Clone(t)
+	}
+	return t
+}
+
+// MarshalJSON encodes m as a JSON string: base64 of its external term
+// format, so that every term survives the trip.
+func (m Map) MarshalJSON() ([]byte, error) {
+	if m == nil {
+		return []byte("null"), nil
+	}
+	b, err := etf.Encode(map[string]any(m))
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(base64.StdEncoding.EncodeToString(b))
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (m *Map) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*m = nil
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return err
+	}
+	t, err := etf.Decode(b)
+	if err != nil {
+		return err
+	}
+	mm, ok := t.(map[string]any)
+	if !ok {
+		return errMapping
+	}
+	*m = mm
+	return nil
+}
 
 var (
 	extraType  = reflect.TypeFor[Extra]()
@@ -30,15 +126,17 @@ var errMapping = errors.New("plugcookie: session does not fit the value type")
 // Extra field, or a map with string keys.
 func checkValueType(t reflect.Type) error {
 	switch {
+	case t == extraType:
+		return nil
+	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.Interface:
+		return fmt.Errorf("plugcookie: use plugcookie.Map, not %v: the Manager copies values through JSON, which turns %v's integers into floats", t, t)
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
 		return nil
 	case t.Kind() != reflect.Struct:
 		return fmt.Errorf("plugcookie: the value type %v is neither a struct nor a map with string keys", t)
 	}
-	for f := range t.Fields() {
-		if f.Type == extraType && f.IsExported() {
-			return nil
-		}
+	if _, extra := fieldsOf(t); extra >= 0 {
+		return nil
 	}
 	return fmt.Errorf("plugcookie: the value type %v has no field of type plugcookie.Extra, so writes would drop keys the Phoenix app stored", t)
 }
@@ -51,8 +149,9 @@ type field struct {
 }
 
 // fieldsOf lists t's mapped fields: exported, not tagged "-", named by
-// their `plug` tag, else their `json` tag, else the field name. The Extra
-// field's index is returned apart (-1 if none).
+// their `plug` tag, else their `json` tag, else the field name. The first
+// field of type Extra without a `plug` tag is the Extra field, whose
+// index is returned apart (-1 if none).
 func fieldsOf(t reflect.Type) (fields []field, extra int) {
 	extra = -1
 	for i := range t.NumField() {
@@ -60,11 +159,11 @@ func fieldsOf(t reflect.Type) (fields []field, extra int) {
 		if !f.IsExported() {
 			continue
 		}
-		if f.Type == extraType {
+		tag, ok := f.Tag.Lookup("plug")
+		if f.Type == extraType && !ok && extra < 0 {
 			extra = i
 			continue
 		}
-		tag, ok := f.Tag.Lookup("plug")
 		if !ok {
 			tag = f.Tag.Get("json")
 		}
