@@ -101,12 +101,19 @@ func (d *decoder) u16() (int, error) {
 	return int(binary.BigEndian.Uint16(b)), nil
 }
 
+// u32 reads a length or count. Every one of them counts bytes or terms of
+// the input, so a value beyond the input's length is refused here, which
+// also keeps it within int on 32-bit platforms.
 func (d *decoder) u32() (int, error) {
 	b, err := d.take(4)
 	if err != nil {
 		return 0, err
 	}
-	return int(binary.BigEndian.Uint32(b)), nil
+	n := binary.BigEndian.Uint32(b)
+	if uint64(n) > uint64(len(d.data)) {
+		return 0, errShort
+	}
+	return int(n), nil
 }
 
 // count checks n elements of at least minSize bytes each against what
