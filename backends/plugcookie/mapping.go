@@ -195,11 +195,6 @@ func toTerm(v reflect.Value, depth int) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
-		if v.Kind() == reflect.Interface {
-			if t := v.Elem(); t.Kind() != reflect.Struct && t.Kind() != reflect.Pointer {
-				return toTerm(t, depth) // plain terms pass through, after checks
-			}
-		}
 		return toTerm(v.Elem(), depth+1)
 	case reflect.Bool:
 		return v.Bool(), nil
@@ -231,11 +226,6 @@ func toTerm(v reflect.Value, depth int) (any, error) {
 		return mapTerm(v, depth)
 	case reflect.Struct:
 		return structTerm(v, depth)
-	}
-	if v.CanInterface() {
-		if t, ok := v.Interface().(etf.Tuple); ok {
-			return t, nil
-		}
 	}
 	return nil, fmt.Errorf("plugcookie: no term for a %v", v.Type())
 }
