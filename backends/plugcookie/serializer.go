@@ -145,31 +145,46 @@ func (jsonSerializer) Decode(payload []byte) (map[string]any, error) {
 	if dec.More() || m == nil {
 		return nil, errors.New("plugcookie: JSON payload is not one object")
 	}
-	return fromJSON(m).(map[string]any), nil
+	if _, err := fromJSON(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
-// fromJSON turns json.Numbers into integers or floats.
-func fromJSON(v any) any {
+// fromJSON turns json.Numbers into integers (int64, or *big.Int up to
+// etf.MaxBigBytes) or finite floats, and refuses any other number.
+func fromJSON(v any) (any, error) {
+	var err error
 	switch v := v.(type) {
 	case json.Number:
 		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
-			return n
+			return n, nil
 		}
-		if x, ok := new(big.Int).SetString(string(v), 10); ok && len(v) <= 2*etf.MaxBigBytes {
-			return x
+		if x, ok := new(big.Int).SetString(string(v), 10); ok {
+			if x.BitLen() > 8*etf.MaxBigBytes {
+				return nil, fmt.Errorf("%w: an integer of %d bits", etf.ErrLimit, x.BitLen())
+			}
+			return x, nil
 		}
-		f, _ := v.Float64() // encoding/json validated the syntax
-		return f
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return nil, fmt.Errorf("plugcookie: JSON number %.20s is out of range", string(v))
+		}
+		return f, nil
 	case []any:
 		for i := range v {
-			v[i] = fromJSON(v[i])
+			if v[i], err = fromJSON(v[i]); err != nil {
+				return nil, err
+			}
 		}
 	case map[string]any:
 		for k := range v {
-			v[k] = fromJSON(v[k])
+			if v[k], err = fromJSON(v[k]); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return v
+	return v, nil
 }
 
 // jsonDepth returns the deepest nesting of arrays and objects in data,
