@@ -97,6 +97,18 @@ type OwnerIndex[V any] interface {
 	DeleteOwner(ctx context.Context, owner string, except ID, now time.Time) (int, error)
 }
 
+// ValueCopier is implemented by stores whose codec copies any V exactly,
+// where the Manager's default copy would not: a V without a Clone method
+// is otherwise copied through encoding/json, which turns the integers an
+// interface field holds into float64. The Manager, which copies values on
+// their way in and out of sessions (see [Session.Value]), then copies
+// with CopyValue instead. A V without references is still only assigned,
+// and a V with a Clone method still cloned. The copy must share no
+// mutable memory with v.
+type ValueCopier[V any] interface {
+	CopyValue(v V) (V, error)
+}
+
 // Sweeper is implemented by stores that keep expired records until told
 // to remove them. DeleteExpired removes at most limit records that expired
 // before now and reports how many it removed.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/samber/mo"
@@ -52,7 +53,7 @@ func New[V any](b Backend[V], opts ...Option) (*Manager[V], error) {
 	if b == nil {
 		return nil, errors.New("sessions: nil backend")
 	}
-	m, err := newManager[V](opts, TokenLen)
+	m, err := newManager[V](opts, TokenLen, storeCopier[V](b))
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func NewWithStore[V any](ts TokenStore[V], opts ...Option) (*Manager[V], error) 
 	if ts == nil {
 		return nil, errors.New("sessions: nil token store")
 	}
-	m, err := newManager[V](opts, 0)
+	m, err := newManager[V](opts, 0, storeCopier[V](ts))
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +102,25 @@ func NewWithStore[V any](ts TokenStore[V], opts ...Option) (*Manager[V], error) 
 	return m, nil
 }
 
-func newManager[V any](opts []Option, tokenLen int) (*Manager[V], error) {
+// storeCopier returns the store's own value copy, nil if it has none.
+func storeCopier[V any](store any) func(V) (V, error) {
+	if c, ok := store.(ValueCopier[V]); ok {
+		return c.CopyValue
+	}
+	return nil
+}
+
+// valueCopy returns how the Manager copies values: nil when assignment
+// is a copy, else V's Clone method, else the store's copy, else JSON.
+func valueCopy[V any](storeCopy func(V) (V, error)) (func(V) (V, error), error) {
+	t := reflect.TypeFor[V]()
+	if storeCopy != nil && valuecopy.HoldsReferences(t) && valuecopy.CloneFunc[V](t) == nil {
+		return storeCopy, nil
+	}
+	return valuecopy.For[V]()
+}
+
+func newManager[V any](opts []Option, tokenLen int, storeCopy func(V) (V, error)) (*Manager[V], error) {
 	cf := defaultConfig()
 	for _, o := range opts {
 		if o != nil {
@@ -115,7 +134,7 @@ func newManager[V any](opts []Option, tokenLen int) (*Manager[V], error) {
 	if err != nil {
 		return nil, err
 	}
-	copyValue, err := valuecopy.For[V]()
+	copyValue, err := valueCopy(storeCopy)
 	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
@@ -332,11 +351,11 @@ func (m *Manager[V]) Update(ctx context.Context, s Session[V], fn func(V) (V, er
 	}
 }
 
-// CopyValue returns a deep copy of v, made as the Manager copies the
-// values it hands to Update functions: assignment when V holds no
-// pointers, slices, maps or interfaces, V's Clone method when it has one,
-// a JSON round trip otherwise. Middleware uses it to give its own update
-// functions private values.
+// CopyValue returns a deep copy of v, made as the Manager copies every
+// value it keeps or hands out: assignment when V holds no pointers,
+// slices, maps or interfaces, V's Clone method when it has one, the
+// store's copy when it is a [ValueCopier], a JSON round trip otherwise.
+// Middleware uses it to keep the values it buffers private.
 func (m *Manager[V]) CopyValue(v V) (V, error) { return m.copyOf(v) }
 
 // copyOf returns a deep copy of v.

@@ -2,6 +2,7 @@ package sessions_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 
@@ -110,5 +111,42 @@ func TestValueIsNotCopiedForPlainValues(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(100, func() { _ = s.Value() }); allocs != 0 {
 		t.Errorf("Value allocated %v times for a V without references, want 0", allocs)
+	}
+}
+
+// copyingStore is the memory store with a copy of its own, counting its
+// calls.
+type copyingStore struct {
+	*memory.Store[cart]
+	copies int
+}
+
+func (s *copyingStore) CopyValue(c cart) (cart, error) {
+	s.copies++
+	c.Items = slices.Clone(c.Items)
+	c.Qty = maps.Clone(c.Qty)
+	return c, nil
+}
+
+// TestTheManagerCopiesWithTheStoresCopy checks that a store that is a
+// ValueCopier makes the Manager's copies of a V that has no Clone method.
+func TestTheManagerCopiesWithTheStoresCopy(t *testing.T) {
+	mem, err := memory.New[cart]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mem.Close() })
+	store := &copyingStore{Store: mem}
+	m, err := sessions.New[cart](store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Generate(context.Background(), cart{Items: []string{"tea"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Value()
+	if store.copies != 2 {
+		t.Errorf("the store copied %d values for Generate and Value, want 2", store.copies)
 	}
 }

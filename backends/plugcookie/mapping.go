@@ -128,8 +128,6 @@ func checkValueType(t reflect.Type) error {
 	switch {
 	case t == extraType:
 		return nil
-	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.Interface:
-		return fmt.Errorf("plugcookie: use plugcookie.Map, not %v: the Manager copies values through JSON, which turns %v's integers into floats", t, t)
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
 		return nil
 	case t.Kind() != reflect.Struct:

@@ -120,3 +120,26 @@ func TestMapKeepsItsTermsThroughJSON(t *testing.T) {
 		t.Fatal("Clone shares the map")
 	}
 }
+
+// TestTheManagersCopiesKeepTermTypes checks that the store copies values
+// for the Manager: a map[string]any value keeps an integer an int64 (a
+// JSON copy would make it float64) through Generate, Value and Update.
+func TestTheManagersCopiesKeepTermTypes(t *testing.T) {
+	f := newFixture[map[string]any](t, signedOptions())
+	s, err := f.m.Generate(t.Context(), map[string]any{"user_id": int64(42), "roles": []any{int64(1), "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = f.m.Update(t.Context(), s, func(v map[string]any) (map[string]any, error) { return v, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.load(s.Token()).Value()
+	want := map[string]any{"user_id": int64(42), "roles": []any{int64(1), "x"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back %#v, want %#v", got, want)
+	}
+	if v := s.Value(); !reflect.DeepEqual(v, want) {
+		t.Fatalf("Value() = %#v, want %#v", v, want)
+	}
+}

@@ -375,3 +375,31 @@ func idOf(sid [sidLen]byte) sessions.ID {
 	h.Sum(id[:0])
 	return id
 }
+
+// CopyValue returns a copy of v that shares no memory with it, made as a
+// write and a read of the cookie would make it, so that the Manager's
+// copies keep every term's type (an integer in an any field stays an
+// integer). It makes the store a [sessions.ValueCopier].
+func (s *Store[V]) CopyValue(v V) (V, error) {
+	var out V
+	term, err := toTerm(reflect.ValueOf(&v).Elem(), 0)
+	if err != nil {
+		return out, err
+	}
+	session, ok := term.(map[string]any)
+	if !ok {
+		session = map[string]any{}
+	}
+	ser := s.keys[0].serializer
+	payload, err := ser.Encode(session)
+	if err != nil {
+		return out, err
+	}
+	if session, err = ser.Decode(payload); err != nil {
+		return out, fmt.Errorf("plugcookie: copying a value: %w", err)
+	}
+	if err := fromTerm(session, reflect.ValueOf(&out).Elem(), 0); err != nil {
+		return out, fmt.Errorf("plugcookie: copying a value: %w", err)
+	}
+	return out, nil
+}
