@@ -166,14 +166,14 @@ func checkFlatType(t reflect.Type) error {
 		return checkFields(t, t.String())
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String && !t.Key().Implements(textMarshaler) {
-			return fmt.Errorf("redissessions: %v cannot be Node's d: map keys must be strings", t)
+			return fmt.Errorf("value type %v cannot be stored as Node's d: %w", t, badValue("d", "d must be an object"))
 		}
 		if !scalarType(t.Elem()) {
-			return fmt.Errorf("redissessions: %v cannot be Node's d: %v", t, forbiddenType("*"))
+			return fmt.Errorf("value type %v cannot be stored as Node's d: %w", t, forbiddenType("*"))
 		}
 		return nil
 	}
-	return fmt.Errorf("redissessions: %v cannot be Node's d: %v", t, badValue("d", "d must be an object"))
+	return fmt.Errorf("value type %v cannot be stored as Node's d: %w", t, badValue("d", "d must be an object"))
 }
 
 // checkFields checks the fields encoding/json writes for struct t,
@@ -203,7 +203,7 @@ func checkFields(t reflect.Type, name string) error {
 			key = f.Name
 		}
 		if !scalarType(f.Type) {
-			return fmt.Errorf("redissessions: %s cannot be Node's d: field %s (%v): %v", name, f.Name, f.Type, forbiddenType(key))
+			return fmt.Errorf("value type %s cannot be stored as Node's d: field %s is a %v: %w", name, f.Name, f.Type, forbiddenType(key))
 		}
 	}
 	return nil

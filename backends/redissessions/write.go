@@ -171,6 +171,11 @@ type txPipeliner interface {
 // _users (outside the MULTI, as in Node). It reports how many hashes it
 // deleted.
 func (s *Store[V]) kill(ctx context.Context, tp txPipeliner, tokens []string, id string) (int, error) {
+	return killIn(ctx, s.client, s.keys, tp, tokens, id)
+}
+
+// killIn is kill for the app k names; the wiper kills in every app.
+func killIn(ctx context.Context, client redis.Cmdable, k keys, tp txPipeliner, tokens []string, id string) (int, error) {
 	if len(tokens) == 0 {
 		return 0, nil
 	}
@@ -178,13 +183,13 @@ func (s *Store[V]) kill(ctx context.Context, tp txPipeliner, tokens []string, id
 	var exists *redis.IntCmd
 	_, err := tp.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for i, token := range tokens {
-			p.ZRem(ctx, s.keys.sessions(), sessionMember(token, id))
-			p.SRem(ctx, s.keys.user(id), token)
-			p.ZRem(ctx, s.keys.global(), s.keys.globalMember(token, id))
-			dels[i] = p.Del(ctx, s.keys.session(token))
-			p.Publish(ctx, s.keys.channel(), s.keys.cacheMessage(token))
+			p.ZRem(ctx, k.sessions(), sessionMember(token, id))
+			p.SRem(ctx, k.user(id), token)
+			p.ZRem(ctx, k.global(), k.globalMember(token, id))
+			dels[i] = p.Del(ctx, k.session(token))
+			p.Publish(ctx, k.channel(), k.cacheMessage(token))
 		}
-		exists = p.Exists(ctx, s.keys.user(id))
+		exists = p.Exists(ctx, k.user(id))
 		return nil
 	})
 	if err != nil {
@@ -195,7 +200,7 @@ func (s *Store[V]) kill(ctx context.Context, tp txPipeliner, tokens []string, id
 		n += int(d.Val())
 	}
 	if exists.Val() == 0 {
-		if err := s.client.ZRem(ctx, s.keys.users(), id).Err(); err != nil {
+		if err := client.ZRem(ctx, k.users(), id).Err(); err != nil {
 			return n, err
 		}
 	}
