@@ -55,9 +55,12 @@
 //     Manager computed while no Node process has touched the session
 //     since this store wrote it. Node's get slides la, so Node reads
 //     extend a session as they do in Node; the Manager still ends every
-//     session at CreatedAt plus its lifetime. ttl is the time left when
-//     the store writes (at least Node's minimum of 10 seconds), so Node
-//     processes slide it by the Manager's idle timeout.
+//     session at CreatedAt plus its lifetime. A session this store
+//     creates gets the time left as its ttl (the Manager's idle timeout,
+//     at least Node's minimum of 10 seconds), so Node processes slide it
+//     as the Manager does. Writes keep the ttl, as Node's set does: a
+//     session Node created keeps the ttl its creator chose, and a Set on
+//     it returns the Manager's deadline while later reads report Node's.
 //   - Value is Node's d, a flat JSON object of strings, numbers and
 //     booleans (see [JSON] and [Codec]). Writes merge as Node's set does:
 //     keys the value writes as null are deleted, keys it does not write are

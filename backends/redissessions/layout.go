@@ -130,20 +130,27 @@ func (s stored) expiresAt() time.Time {
 // idle is Node's idle: whole seconds since the last activity.
 func (s stored) idle(now time.Time) int64 { return now.Unix() - s.lastActive }
 
-// wire is what a write at now with deadline exp stores for Node: la is
-// now in whole seconds (Node's clock rounds down too), ttl the time left
-// rounded up and at least Node's minimum of 10, and score, the SESSIONS
-// score the wipers go by, the later of Node's la + ttl and exp rounded
-// up, so no wiper removes a session before its deadline.
+// wire is what a write stores for Node: la (Unix seconds), ttl, and the
+// SESSIONS score the wipers go by.
 type wire struct {
 	la, ttl, score int64
 }
 
-func wireFor(now, exp time.Time) wire {
+// newWire is what a create at now with deadline exp stores: la is now in
+// whole seconds (Node's clock rounds down too), ttl the time left rounded
+// up and at least Node's minimum of 10, so Node slides the session by the
+// Manager's idle timeout.
+func newWire(now, exp time.Time) wire {
 	la := now.Unix()
-	ttl := max(ceilSeconds(exp.Sub(now)), int64(MinTTL/time.Second))
-	score := max(la+ttl, ceilSeconds(exp.Sub(time.Unix(0, 0))))
-	return wire{la: la, ttl: ttl, score: score}
+	return withScore(la, max(ceilSeconds(exp.Sub(now)), int64(MinTTL/time.Second)), exp)
+}
+
+// withScore completes a wire with its score: Node's la + ttl, or the
+// deadline the store will report rounded up if that is later, so no
+// wiper removes a session before its deadline.
+func withScore(la, ttl int64, exp time.Time) wire {
+	st := stored{lastActive: la, ttl: ttl, goExpires: exp.UnixMilli()}
+	return wire{la: la, ttl: ttl, score: max(la+ttl, ceilSeconds(st.expiresAt().Sub(time.Unix(0, 0))))}
 }
 
 // ceilSeconds rounds d up to whole seconds.

@@ -204,7 +204,7 @@ func (s *Store[V]) Create(ctx context.Context, rec sessions.Record[V], now time.
 	if err != nil {
 		return "", sessions.ID{}, err
 	}
-	w := wireFor(now, rec.ExpiresAt)
+	w := newWire(now, rec.ExpiresAt)
 	fields := []any{fID, id, fReads, 1, fWrites, 1, fIP, ip, fLastActive, w.la, fTTL, w.ttl, fExpires, rec.ExpiresAt.UnixMilli()}
 	if d != "" {
 		fields = append(fields, fData, d)

@@ -85,21 +85,26 @@ func (s *Store[V]) update(ctx context.Context, token string, now time.Time, chec
 }
 
 // setCommands queues Node's set for a session that was st and becomes
-// next (deadline and flag), with d as its new data ("" for none).
+// next (deadline and flag), with d as its new data ("" for none). Like
+// Node's set it keeps the session's ttl and moves la to now, so the
+// session's Node deadline slides by its ttl: the Manager's idle timeout
+// for sessions this store created, the creator's choice for Node's. A
+// no_resave session keeps its Node deadline (la + ttl), as in Node,
+// unless the Manager's is earlier.
 func (s *Store[V]) setCommands(ctx context.Context, p redis.Pipeliner, token string, st, next stored, d string, now time.Time) {
 	key := s.keys.session(token)
 	exp := time.UnixMilli(next.goExpires)
-	w := wireFor(now, exp)
+	la, ttl := now.Unix(), st.ttl
 	if st.noResave {
-		// Node keeps la + ttl of a no_resave session fixed; so does this
-		// store, unless the Manager's deadline is earlier.
-		limit := st.lastActive + st.ttl
-		if w.la+w.ttl > limit {
-			w.ttl = max(limit-w.la, 0)
-			exp = time.UnixMilli(min(next.goExpires, st.expiresAt().UnixMilli()))
+		if limit := st.expiresAt(); exp.After(limit) {
+			exp = limit
 		}
-		w.score = max(w.la+w.ttl, ceilSeconds(exp.Sub(time.Unix(0, 0))))
+		ttl = max(st.lastActive+st.ttl-la, 0)
+		if w := newWire(now, exp); w.la+w.ttl < la+ttl {
+			ttl = w.ttl
+		}
 	}
+	w := withScore(la, ttl, exp)
 	s.touchSets(ctx, p, token, st.id, w)
 	p.HIncrBy(ctx, key, fWrites, 1)
 	p.HSet(ctx, key, fLastActive, w.la, fTTL, w.ttl, fExpires, exp.UnixMilli())

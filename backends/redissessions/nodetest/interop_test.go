@@ -215,7 +215,7 @@ func TestNodeSessionsAreReadSetListedAndClearedByGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := w.get("plain", app, token)
-	if got.W != 2 || !sameD(got.D, map[string]any{"user": "carol", "admin": true, "hits": 1.0, "extra": "kept"}) {
+	if got.W != 2 || got.TTL != 600 || !sameD(got.D, map[string]any{"user": "carol", "admin": true, "hits": 1.0, "extra": "kept"}) {
 		t.Fatalf("Node get after Go's set: %+v", got)
 	}
 	list, err := m.Sessions(w.ctx, "carol")
