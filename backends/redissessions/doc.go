@@ -46,7 +46,9 @@
 //   - Owner is Node's id. Node requires one, so sessions without an owner
 //     are kept under one id, [DefaultAnonymousID] unless [WithAnonymousID]
 //     says otherwise. Ids may not contain ':' (Node's wiper and killall
-//     split members on it), nor a line break (Node refuses those).
+//     split members on it), nor a line break (Node refuses those); a
+//     session Node created for such an id opens, but Sessions and
+//     ClearOwner do not reach it.
 //   - Version is Node's write counter w: 1 on create, +1 on every write
 //     from either side, so a Node set between a Go read and a Go write is
 //     an [sessions.ErrConflict], never a lost update.

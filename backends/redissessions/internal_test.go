@@ -2,6 +2,7 @@ package redissessions
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -17,7 +18,7 @@ func TestMintedTokensHaveNodesShapeAndTheCreationTime(t *testing.T) {
 	seen := map[string]bool{}
 	counts := map[byte]int{}
 	for range 200 {
-		tok, err := mintToken(randReader, t0)
+		tok, err := mintToken(rand.Reader, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +52,7 @@ func TestMintingFailsWithTheRandomSourceOrOutsideNodesYears(t *testing.T) {
 		t.Error("a failing random source gave a token")
 	}
 	for _, at := range []time.Time{time.Date(1971, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC)} {
-		if _, err := mintToken(randReader, at); err == nil {
+		if _, err := mintToken(rand.Reader, at); err == nil {
 			t.Errorf("created %v: a token whose suffix is not 8 digits", at)
 		}
 	}

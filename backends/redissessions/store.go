@@ -2,6 +2,7 @@ package redissessions
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"reflect"
@@ -200,7 +201,7 @@ func (s *Store[V]) Create(ctx context.Context, rec sessions.Record[V], now time.
 	if err != nil {
 		return "", sessions.ID{}, err
 	}
-	token, err := mintToken(randReader, rec.CreatedAt)
+	token, err := mintToken(rand.Reader, rec.CreatedAt)
 	if err != nil {
 		return "", sessions.ID{}, err
 	}

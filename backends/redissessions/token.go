@@ -1,7 +1,6 @@
 package redissessions
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -55,10 +54,6 @@ func mintToken(r io.Reader, created time.Time) (string, error) {
 	copy(b[markerAt+1:], suffix)
 	return string(b[:]), nil
 }
-
-// randReader is crypto/rand's reader, named so tests in the package can
-// see where randomness comes from.
-var randReader io.Reader = rand.Reader
 
 // validToken reports whether token is 64 ASCII letters and digits (all
 // Node checks) with 'Z' at position 55 and 8 lowercase base-36 digits
