@@ -348,3 +348,15 @@ func TestSessionsAndClearOwnerAreSoidAndKillsoid(t *testing.T) {
 		t.Fatalf("us:ann = %d members, want b's token", len(members))
 	}
 }
+
+func TestStartWiperStopsPromptly(t *testing.T) {
+	f := newFixture(t)
+	stop := f.store.StartWiper(time.Nanosecond, func(err error) { t.Errorf("wipe: %v", err) }) // raised to MinWipeInterval
+	done := make(chan struct{})
+	go func() { stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("stop did not return within 5s")
+	}
+}
