@@ -8,6 +8,7 @@
 //	go run ./examples/webapp -redis redis://127.0.0.1:6379/0
 //	go run ./examples/webapp -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 //	go run ./examples/webapp -addr :9000 -insecure-dev-cookie
+//	go run ./examples/webapp -redis-sessions myapp  # shared with Node's redis-sessions; see node/read-login.js
 //
 // The session cookie is __Host-session with Secure, HttpOnly and
 // SameSite=Lax. Browsers keep Secure cookies from loopback addresses over
@@ -49,6 +50,7 @@ func main() {
 // options are the command's flags.
 type options struct {
 	addr, redisURL, postgresURL, certOut string
+	redisSessionsApp                     string
 	tls, insecure                        bool
 }
 
@@ -58,6 +60,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.BoolVar(&o.insecure, "insecure-dev-cookie", false, "allow plain HTTP on a non-loopback address by dropping the cookie's Secure flag (development only)")
 	fs.StringVar(&o.redisURL, "redis", "", "keep sessions in Redis at this URL (redis://host:port/db)")
+	fs.StringVar(&o.redisSessionsApp, "redis-sessions", "", "keep sessions in the layout of Node's redis-sessions under this app name, in Redis at -redis (default "+app.DefaultRedisURL+")")
 	fs.StringVar(&o.postgresURL, "postgres", "", "keep sessions in PostgreSQL at this URL; the table is created if missing")
 	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS with a freshly generated self-signed certificate")
 	fs.StringVar(&o.certOut, "cert-out", "", "with -tls, also write the certificate (PEM, no key) to this file")
@@ -87,6 +90,7 @@ func run(args []string, stdout io.Writer, logger *slog.Logger) error {
 	}
 	handler, closeStore, err := app.New(app.Config{
 		Cookie: cookie, RedisURL: o.redisURL, PostgresURL: o.postgresURL, Logger: logger,
+		RedisSessionsApp: o.redisSessionsApp,
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 // Package testenv is the one place tests find the servers and tools they
-// need outside the Go toolchain: a Redis URL, a PostgreSQL URL and a
-// Chromium binary.
+// need outside the Go toolchain: a Redis URL, a PostgreSQL URL, a
+// Chromium binary, and Node.js with npm packages.
 //
 // Each lookup skips the calling test, with a message saying which
 // environment variable to set, when the thing is not configured. With
@@ -14,6 +14,7 @@ package testenv
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -28,6 +29,8 @@ const (
 	DatabaseURLEnv = "DATABASE_URL"
 	// BrowserEnv holds the path of a Chromium or Chrome binary.
 	BrowserEnv = "SESSIONS_BROWSER"
+	// NodeEnv holds the path of a node binary.
+	NodeEnv = "SESSIONS_NODE"
 )
 
 // browserNames are the binaries Browser looks for on PATH, in order.
@@ -61,6 +64,33 @@ func Browser(t testing.TB) string {
 	t.Helper()
 	return resolve(t, browserEnv(os.Getenv, exec.LookPath), BrowserEnv,
 		"install Chromium or set SESSIONS_BROWSER to the path of a Chromium or Chrome binary to run browser tests")
+}
+
+// Node returns the path of a node binary: $SESSIONS_NODE if set, else
+// node on PATH. When there is none it skips t, or fails t if
+// RequireServers reports true.
+func Node(t testing.TB) string {
+	t.Helper()
+	return resolve(t, toolEnv(os.Getenv, exec.LookPath, NodeEnv, "node"), NodeEnv,
+		"install Node.js or set SESSIONS_NODE to the path of a node binary to run the Node interoperability tests")
+}
+
+// NodePackage returns the directory of the npm package pkg installed in
+// dir/node_modules (by npm ci in dir). When it is not installed it skips
+// t, or fails t if RequireServers reports true.
+func NodePackage(t testing.TB, dir, pkg string) string {
+	t.Helper()
+	p := filepath.Join(dir, "node_modules", pkg)
+	env := func(name string) string {
+		if name != "npm package" {
+			return os.Getenv(name)
+		}
+		if _, err := os.Stat(filepath.Join(p, "package.json")); err != nil {
+			return ""
+		}
+		return p
+	}
+	return resolve(t, env, "npm package", "run npm ci in "+dir+" to install "+pkg+" (.ci/run does)")
 }
 
 // action is what a test does about a lookup.
@@ -114,6 +144,21 @@ func browserEnv(env func(string) string, lookPath func(string) (string, error)) 
 			if p, err := lookPath(b); err == nil {
 				return p
 			}
+		}
+		return ""
+	}
+}
+
+// toolEnv returns an environment in which name is $name if set, else the
+// path of bin found on PATH by lookPath, else unset.
+func toolEnv(env func(string) string, lookPath func(string) (string, error), name, bin string) func(string) string {
+	return func(n string) string {
+		v := env(n)
+		if n != name || v != "" {
+			return v
+		}
+		if p, err := lookPath(bin); err == nil {
+			return p
 		}
 		return ""
 	}

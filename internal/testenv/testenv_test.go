@@ -3,6 +3,7 @@ package testenv
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -203,5 +204,33 @@ func TestBrowserReturnsTheVariable(t *testing.T) {
 	t.Setenv(BrowserEnv, "/opt/chromium/chrome")
 	if got := Browser(t); got != "/opt/chromium/chrome" {
 		t.Errorf("Browser = %q", got)
+	}
+}
+
+func TestToolEnvPrefersVariableThenPath(t *testing.T) {
+	found := func(string) (string, error) { return "/usr/bin/node", nil }
+	none := func(string) (string, error) { return "", errors.New("not found") }
+	if got := toolEnv(mapEnv(map[string]string{NodeEnv: "/opt/node"}), found, NodeEnv, "node")(NodeEnv); got != "/opt/node" {
+		t.Errorf("with the variable set: %q", got)
+	}
+	if got := toolEnv(mapEnv(nil), found, NodeEnv, "node")(NodeEnv); got != "/usr/bin/node" {
+		t.Errorf("from PATH: %q", got)
+	}
+	if got := toolEnv(mapEnv(nil), none, NodeEnv, "node")(NodeEnv); got != "" {
+		t.Errorf("with neither: %q", got)
+	}
+}
+
+func TestNodePackageFindsAnInstalledPackage(t *testing.T) {
+	dir := t.TempDir()
+	pkg := dir + "/node_modules/demo"
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pkg+"/package.json", []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := NodePackage(t, dir, "demo"); got != pkg {
+		t.Errorf("NodePackage = %q, want %q", got, pkg)
 	}
 }

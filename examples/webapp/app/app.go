@@ -42,6 +42,10 @@ type Config struct {
 	// RedisPrefix is the prefix of the app's Redis keys; "" means
 	// DefaultRedisPrefix.
 	RedisPrefix string
+	// RedisSessionsApp, if set, keeps sessions in the layout of Node's
+	// redis-sessions under this app name, in Redis at RedisURL (or
+	// DefaultRedisURL), so Node applications share the logins.
+	RedisSessionsApp string
 
 	// PostgresURL, if set, keeps sessions in PostgreSQL, as in
 	// postgres://user@127.0.0.1:5432/db. New creates the table if it is
@@ -96,7 +100,13 @@ func build(cfg Config) (http.Handler, store, error) {
 	if err != nil {
 		return nil, store{}, err
 	}
-	m, err := sessions.New(st.backend,
+	newManager := func(opts ...sessions.Option) (*sessions.Manager[visit], error) {
+		if st.tokens != nil {
+			return sessions.NewWithStore(st.tokens, opts...)
+		}
+		return sessions.New(st.backend, opts...)
+	}
+	m, err := newManager(
 		sessions.WithCookie(cfg.Cookie),
 		sessions.WithIdleTimeout(idleTimeout),
 		sessions.WithLifetime(lifetime),
@@ -117,7 +127,11 @@ func build(cfg Config) (http.Handler, store, error) {
 		httpsession.WithErrorHandler(s.commitFailed),
 		httpsession.WithCSRFFailureHandler(s.csrfFailed),
 		httpsession.WithInsecureRequestHook(s.insecureRequest))
-	return s.handler(), st, nil
+	h := s.handler()
+	if st.wrap != nil {
+		h = st.wrap(h)
+	}
+	return h, st, nil
 }
 
 // handler composes the layers, outermost first: security headers; Go's

@@ -70,6 +70,8 @@ func (s *server) logoutDevice(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, sessions.ErrNotFound):
 		s.notify(w, r, "warn", "That session had already ended.", "/devices")
+	case errors.Is(err, sessions.ErrUnsupported): // stores that see tokens, such as redis-sessions
+		s.notify(w, r, "warn", "This store cannot end one other session; log out everywhere else instead.", "/devices")
 	case err != nil:
 		s.fail(w, r, err)
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -24,16 +25,21 @@ const (
 // and the function that releases it.
 type store struct {
 	backend sessions.Backend[visit]
+	tokens  sessions.TokenStore[visit] // instead of backend, for stores that see tokens
 	name    string
 	close   func() error
+	wrap    func(http.Handler) http.Handler // nil, or what the store needs of requests
 }
 
 // openStore connects to the store cfg selects. Errors never repeat a URL,
 // which may hold a password.
 func openStore(ctx context.Context, cfg Config) (store, error) {
 	switch {
-	case cfg.RedisURL != "" && cfg.PostgresURL != "":
+	case cfg.RedisSessionsApp != "" && cfg.PostgresURL != "",
+		cfg.RedisURL != "" && cfg.PostgresURL != "":
 		return store{}, errors.New("app: choose Redis or PostgreSQL, not both")
+	case cfg.RedisSessionsApp != "":
+		return openRedisSessions(ctx, cfg.RedisURL, cfg.RedisSessionsApp)
 	case cfg.RedisURL != "":
 		return openRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
 	case cfg.PostgresURL != "":
