@@ -58,7 +58,14 @@ func TestNewCookieSpecRefusesUnsafeOrIgnoredConfigurations(t *testing.T) {
 		{name: "Path over 1024 bytes", cookie: Cookie{Name: "sid", Path: "/" + long(1024, "p")}},
 		{name: "negative token length", tokenLen: -1},
 		{name: "cookie that could exceed 4096 bytes", tokenLen: 3988},
-		{name: "long name and token exceeding 4096 bytes", cookie: Cookie{Name: long(2000, "n")}, tokenLen: 2100},
+		{name: "long name and token exceeding 4096 bytes", cookie: Cookie{Name: long(256, "n")}, tokenLen: 3800},
+		{name: "name over 256 bytes", cookie: Cookie{Name: long(257, "n")}},
+		{name: "Domain label starting with a hyphen", cookie: Cookie{Name: "sid", Domain: "-example.com"}},
+		{name: "Domain label ending with a hyphen", cookie: Cookie{Name: "sid", Domain: "example-.com"}},
+		{name: "Domain inner label ending with a hyphen", cookie: Cookie{Name: "sid", Domain: "www-.example.com"}},
+		{name: "Domain label that is a hyphen", cookie: Cookie{Name: "sid", Domain: "a.-.com"}},
+		{name: "single-label Domain", cookie: Cookie{Name: "sid", Domain: "com"}},
+		{name: "single-label Domain localhost", cookie: Cookie{Name: "sid", Domain: "localhost"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +116,8 @@ func TestNewCookieSpecAcceptsSafeConfigurations(t *testing.T) {
 		{name: "SameSite default mode", cookie: Cookie{SameSite: http.SameSiteDefaultMode}, wantName: "__Host-session"},
 		{name: "Partitioned when secure", cookie: Cookie{Partitioned: true}, wantName: "__Host-session"},
 		{name: "token characters in the name", cookie: Cookie{Name: "a!#$%&'*+-.^_`|~9Z"}, wantName: "a!#$%&'*+-.^_`|~9Z"},
+		{name: "name of exactly 256 bytes", cookie: Cookie{Name: strings.Repeat("n", 256)}, wantName: strings.Repeat("n", 256)},
+		{name: "Domain with inner hyphens", cookie: Cookie{Name: "sid", Domain: "my-app.ex-ample.com"}, wantName: "sid"},
 		{name: "IP address Domain", cookie: Cookie{Name: "sid", Domain: "192.0.2.1"}, wantName: "sid"},
 		{name: "Domain of exactly 253 bytes", cookie: Cookie{Name: "sid", Domain: label + "." + label + "." + label + "." + strings.Repeat("a", 61)}, wantName: "sid"},
 		{name: "Path of exactly 1024 bytes", cookie: Cookie{Name: "sid", Path: "/" + strings.Repeat("p", 1023)}, wantName: "sid"},
