@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -68,52 +67,6 @@ type Cookie struct {
 // net/http can apply the Manager's headers to whatever response type they
 // have.
 type Header struct{ Name, Value string }
-
-// WriteHeaders adds hs to h. Set-Cookie and other headers are added after
-// any already present. A Vary token is added only if no existing Vary value
-// lists it already (compared case-insensitively, "*" counting as listing
-// everything), so handlers that set their own Vary keep it. A Cache-Control
-// header from hs replaces any existing one: a response that sets a session
-// cookie must not be stored by a shared cache whatever the handler said.
-func WriteHeaders(h http.Header, hs []Header) {
-	if h == nil {
-		return
-	}
-	for _, hd := range hs {
-		switch textproto.CanonicalMIMEHeaderKey(hd.Name) {
-		case "Vary":
-			mergeVary(h, hd.Value)
-		case "Cache-Control":
-			h.Set(hd.Name, hd.Value)
-		default:
-			h.Add(hd.Name, hd.Value)
-		}
-	}
-}
-
-// mergeVary adds each token of the comma-separated list value that the Vary
-// values of h do not already list.
-func mergeVary(h http.Header, value string) {
-	for tok := range strings.SplitSeq(value, ",") {
-		tok = textproto.TrimString(tok)
-		if tok != "" && !varyLists(h.Values("Vary"), tok) {
-			h.Add("Vary", tok)
-		}
-	}
-}
-
-// varyLists reports whether any of the Vary header values lists tok.
-func varyLists(values []string, tok string) bool {
-	for _, v := range values {
-		for listed := range strings.SplitSeq(v, ",") {
-			listed = textproto.TrimString(listed)
-			if listed == "*" || strings.EqualFold(listed, tok) {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 const (
 	// maxCandidates bounds how many distinct cookie values of the session

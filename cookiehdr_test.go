@@ -570,10 +570,51 @@ func TestWriteHeaders(t *testing.T) {
 			}
 			WriteHeaders(h, tt.add)
 			if !cookieHeadersEqual(h, tt.want) {
-				t.Errorf("headers = %v, want %v", h, tt.want)
+				t.Errorf("WriteHeaders: headers = %v, want %v", h, tt.want)
+			}
+			// The same rules through plain functions, on a response kept
+			// as an ordered list of lines with case-insensitive names, as
+			// non-net/http stacks keep theirs.
+			var lines lineHeaders
+			for k, vs := range tt.existing {
+				for _, v := range vs {
+					lines.add(k, v)
+				}
+			}
+			ApplyHeaders(tt.add, lines.values, lines.add, lines.set)
+			if got := lines.httpHeader(); !cookieHeadersEqual(got, tt.want) {
+				t.Errorf("ApplyHeaders: headers = %v, want %v", got, tt.want)
 			}
 		})
 	}
+}
+
+// lineHeaders is a response's headers as an ordered list of lines.
+type lineHeaders [][2]string
+
+func (l *lineHeaders) values(name string) []string {
+	var vs []string
+	for _, kv := range *l {
+		if strings.EqualFold(kv[0], name) {
+			vs = append(vs, kv[1])
+		}
+	}
+	return vs
+}
+
+func (l *lineHeaders) add(name, value string) { *l = append(*l, [2]string{name, value}) }
+
+func (l *lineHeaders) set(name, value string) {
+	*l = slices.DeleteFunc(*l, func(kv [2]string) bool { return strings.EqualFold(kv[0], name) })
+	l.add(name, value)
+}
+
+func (l *lineHeaders) httpHeader() http.Header {
+	h := http.Header{}
+	for _, kv := range *l {
+		h.Add(kv[0], kv[1])
+	}
+	return h
 }
 
 func TestWriteHeadersIgnoresNilHeader(t *testing.T) {
