@@ -98,8 +98,9 @@
 // Absence that is not an error is a [mo.Option]: [Manager.OfHeader]
 // returns None for a request without a usable session cookie. The
 // [Manager.Async] view runs the same operations on goroutines of their
-// own, each returning a [Future], for fanning out store calls. The Manager's clock ([WithClock]) is the only source
-// of time, for every deadline and every store.
+// own, each returning a [Future], for fanning out store calls. The
+// Manager's clock ([WithClock]) is the only source of time, for every
+// deadline and every store.
 //
 // # Any HTTP stack
 //
