@@ -27,7 +27,13 @@ func WriteHeaders(h http.Header, hs []Header) {
 // Vary. A Cache-Control header from hs replaces any existing one: a
 // response that sets a session cookie must not be stored by a shared
 // cache whatever the handler said.
+//
+// Like WriteHeaders with a nil header, it does nothing if any of the
+// functions is nil.
 func ApplyHeaders(hs []Header, values func(name string) []string, add, set func(name, value string)) {
+	if values == nil || add == nil || set == nil {
+		return
+	}
 	for _, hd := range hs {
 		switch textproto.CanonicalMIMEHeaderKey(hd.Name) {
 		case "Vary":

@@ -621,6 +621,17 @@ func TestWriteHeadersIgnoresNilHeader(t *testing.T) {
 	WriteHeaders(nil, []Header{{"Set-Cookie", "a=1"}}) // must not panic
 }
 
+func TestApplyHeadersIgnoresNilFunctions(t *testing.T) {
+	var l lineHeaders
+	hs := []Header{{"Set-Cookie", "a=1"}, {"Cache-Control", "no-store"}, {"Vary", "Cookie"}}
+	ApplyHeaders(hs, nil, l.add, l.set) // none must panic
+	ApplyHeaders(hs, l.values, nil, l.set)
+	ApplyHeaders(hs, l.values, l.add, nil)
+	if len(l) != 0 {
+		t.Errorf("applied %q with a nil function", l)
+	}
+}
+
 func cookieHeadersEqual(a, b http.Header) bool {
 	if len(a) != len(b) {
 		return false
