@@ -1,5 +1,7 @@
 package httpsession
 
+import "errors"
+
 // Flash holds messages for the next request, such as "Saved." after a
 // form post that redirects. It is a field type to embed in the session
 // value V; it encodes as a JSON array (null when empty). Put and Pop
@@ -33,9 +35,15 @@ func (f Flash[T]) Pop() ([]T, Flash[T]) {
 	return []T(f), nil
 }
 
+// errNilField is returned by PutFlash and PopFlash when given no field.
+var errNilField = errors.New("httpsession: nil Flash field function")
+
 // PutFlash buffers adding msg to the Flash that field picks out of the
 // session's value, as an Update of h.
 func PutFlash[V, T any](h *Handle[V], field func(*V) *Flash[T], msg T) error {
+	if field == nil {
+		return errNilField
+	}
 	return h.Update(func(v V) (V, error) {
 		f := field(&v)
 		*f = f.Put(msg)
@@ -52,6 +60,9 @@ func PutFlash[V, T any](h *Handle[V], field func(*V) *Flash[T], msg T) error {
 // empties the Flash as stored then, which may hold a message that request
 // added and this one never returned: pop where the messages are shown.
 func PopFlash[V, T any](h *Handle[V], field func(*V) *Flash[T]) ([]T, error) {
+	if field == nil {
+		return nil, errNilField
+	}
 	v, err := h.Get()
 	if err != nil {
 		return nil, err

@@ -125,3 +125,15 @@ func TestPutFlashAddsAfterEarlierMessagesAndPopTakesThemAll(t *testing.T) {
 		t.Errorf("stored %+v, want an empty flash and the rest kept", v)
 	}
 }
+
+func TestFlashHelpersRefuseANilField(t *testing.T) {
+	f := newFixture(t)
+	f.do(func(w http.ResponseWriter, r *http.Request) {
+		if err := httpsession.PutFlash[visit, string](f.mw.Session(r), nil, "x"); err == nil {
+			t.Error("PutFlash accepted a nil field")
+		}
+		if _, err := httpsession.PopFlash[visit, string](f.mw.Session(r), nil); err == nil {
+			t.Error("PopFlash accepted a nil field")
+		}
+	}, "GET", "")
+}
