@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/textproto"
+	"net/http/cookiejar"
 	"strconv"
 	"strings"
 	"time"
@@ -68,52 +68,6 @@ type Cookie struct {
 // have.
 type Header struct{ Name, Value string }
 
-// WriteHeaders adds hs to h. Set-Cookie and other headers are added after
-// any already present. A Vary token is added only if no existing Vary value
-// lists it already (compared case-insensitively, "*" counting as listing
-// everything), so handlers that set their own Vary keep it. A Cache-Control
-// header from hs replaces any existing one: a response that sets a session
-// cookie must not be stored by a shared cache whatever the handler said.
-func WriteHeaders(h http.Header, hs []Header) {
-	if h == nil {
-		return
-	}
-	for _, hd := range hs {
-		switch textproto.CanonicalMIMEHeaderKey(hd.Name) {
-		case "Vary":
-			mergeVary(h, hd.Value)
-		case "Cache-Control":
-			h.Set(hd.Name, hd.Value)
-		default:
-			h.Add(hd.Name, hd.Value)
-		}
-	}
-}
-
-// mergeVary adds each token of the comma-separated list value that the Vary
-// values of h do not already list.
-func mergeVary(h http.Header, value string) {
-	for tok := range strings.SplitSeq(value, ",") {
-		tok = textproto.TrimString(tok)
-		if tok != "" && !varyLists(h.Values("Vary"), tok) {
-			h.Add("Vary", tok)
-		}
-	}
-}
-
-// varyLists reports whether any of the Vary header values lists tok.
-func varyLists(values []string, tok string) bool {
-	for _, v := range values {
-		for listed := range strings.SplitSeq(v, ",") {
-			listed = textproto.TrimString(listed)
-			if listed == "*" || strings.EqualFold(listed, tok) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 const (
 	// maxCandidates bounds how many distinct cookie values of the session
 	// name one request can make the Manager look up.
@@ -133,6 +87,11 @@ const (
 
 	// maxDomainBytes is the longest DNS name.
 	maxDomainBytes = 253
+
+	// maxNameBytes bounds the cookie name. Browsers bound only name and
+	// value together (4096 bytes), but a name this long leaves little room
+	// for a token and says more about a configuration mistake than intent.
+	maxNameBytes = 256
 
 	defaultCookieName = "__Host-session"
 	hostPrefix        = "__Host-"
@@ -322,8 +281,11 @@ func checkSameSite(s http.SameSite) error {
 // capitalisation, whether it is spelled exactly: browsers differ on whether
 // they enforce a miscapitalised prefix, so its guarantee cannot be relied on.
 func checkCookieName(name string) error {
+	if len(name) > maxNameBytes {
+		return fmt.Errorf("sessions: cookie: Name is %d bytes, over %d", len(name), maxNameBytes)
+	}
 	if name == "" || !isToken(name) {
-		return fmt.Errorf("sessions: cookie: name %q is not an RFC 6265 token", name)
+		return fmt.Errorf("sessions: cookie: Name %q is not an RFC 6265 token", name)
 	}
 	for _, p := range [...]string{hostPrefix, securePrefix} {
 		if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) && name[:len(p)] != p {
@@ -358,9 +320,12 @@ func checkInsecure(c Cookie) error {
 	return nil
 }
 
-// checkDomain accepts "" or a host name: dot-separated labels of letters,
-// digits and hyphens. A leading dot is refused rather than stripped, as it
-// is obsolete and means nothing more than the name without it.
+// checkDomain accepts "" or a host name of two or more dot-separated
+// labels of letters, digits and inner hyphens. A leading dot is refused
+// rather than stripped, as it is obsolete and means nothing more than the
+// name without it. A single label ("com", "localhost") is refused: as a
+// Domain it either names a top-level domain, which browsers refuse, or a
+// single host, which an empty Domain serves better.
 func checkDomain(d string) error {
 	if d == "" {
 		return nil
@@ -372,6 +337,25 @@ func checkDomain(d string) error {
 		if label == "" || len(label) > 63 || !isHostLabel(label) {
 			return fmt.Errorf("sessions: cookie: Domain %q is not a host name", d)
 		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Errorf("sessions: cookie: Domain %q has a label that starts or ends with '-'", d)
+		}
+	}
+	if !strings.Contains(d, ".") {
+		return fmt.Errorf("sessions: cookie: Domain %q is a single label, which browsers refuse or treat as host-only; leave Domain empty for a host-only cookie", d)
+	}
+	return nil
+}
+
+// checkPublicSuffix refuses a Domain that is a public suffix, such as
+// "co.uk", which browsers refuse, when the Manager was given a list.
+func checkPublicSuffix(d string, list cookiejar.PublicSuffixList) error {
+	if d == "" || list == nil {
+		return nil
+	}
+	lower := strings.ToLower(d)
+	if list.PublicSuffix(lower) == lower {
+		return fmt.Errorf("sessions: cookie: Domain %q is a public suffix (by %s), which browsers refuse", d, list.String())
 	}
 	return nil
 }

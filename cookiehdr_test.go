@@ -58,7 +58,14 @@ func TestNewCookieSpecRefusesUnsafeOrIgnoredConfigurations(t *testing.T) {
 		{name: "Path over 1024 bytes", cookie: Cookie{Name: "sid", Path: "/" + long(1024, "p")}},
 		{name: "negative token length", tokenLen: -1},
 		{name: "cookie that could exceed 4096 bytes", tokenLen: 3988},
-		{name: "long name and token exceeding 4096 bytes", cookie: Cookie{Name: long(2000, "n")}, tokenLen: 2100},
+		{name: "long name and token exceeding 4096 bytes", cookie: Cookie{Name: long(256, "n")}, tokenLen: 3800},
+		{name: "name over 256 bytes", cookie: Cookie{Name: long(257, "n")}},
+		{name: "Domain label starting with a hyphen", cookie: Cookie{Name: "sid", Domain: "-example.com"}},
+		{name: "Domain label ending with a hyphen", cookie: Cookie{Name: "sid", Domain: "example-.com"}},
+		{name: "Domain inner label ending with a hyphen", cookie: Cookie{Name: "sid", Domain: "www-.example.com"}},
+		{name: "Domain label that is a hyphen", cookie: Cookie{Name: "sid", Domain: "a.-.com"}},
+		{name: "single-label Domain", cookie: Cookie{Name: "sid", Domain: "com"}},
+		{name: "single-label Domain localhost", cookie: Cookie{Name: "sid", Domain: "localhost"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +116,8 @@ func TestNewCookieSpecAcceptsSafeConfigurations(t *testing.T) {
 		{name: "SameSite default mode", cookie: Cookie{SameSite: http.SameSiteDefaultMode}, wantName: "__Host-session"},
 		{name: "Partitioned when secure", cookie: Cookie{Partitioned: true}, wantName: "__Host-session"},
 		{name: "token characters in the name", cookie: Cookie{Name: "a!#$%&'*+-.^_`|~9Z"}, wantName: "a!#$%&'*+-.^_`|~9Z"},
+		{name: "name of exactly 256 bytes", cookie: Cookie{Name: strings.Repeat("n", 256)}, wantName: strings.Repeat("n", 256)},
+		{name: "Domain with inner hyphens", cookie: Cookie{Name: "sid", Domain: "my-app.ex-ample.com"}, wantName: "sid"},
 		{name: "IP address Domain", cookie: Cookie{Name: "sid", Domain: "192.0.2.1"}, wantName: "sid"},
 		{name: "Domain of exactly 253 bytes", cookie: Cookie{Name: "sid", Domain: label + "." + label + "." + label + "." + strings.Repeat("a", 61)}, wantName: "sid"},
 		{name: "Path of exactly 1024 bytes", cookie: Cookie{Name: "sid", Path: "/" + strings.Repeat("p", 1023)}, wantName: "sid"},
@@ -561,14 +570,66 @@ func TestWriteHeaders(t *testing.T) {
 			}
 			WriteHeaders(h, tt.add)
 			if !cookieHeadersEqual(h, tt.want) {
-				t.Errorf("headers = %v, want %v", h, tt.want)
+				t.Errorf("WriteHeaders: headers = %v, want %v", h, tt.want)
+			}
+			// The same rules through plain functions, on a response kept
+			// as an ordered list of lines with case-insensitive names, as
+			// non-net/http stacks keep theirs.
+			var lines lineHeaders
+			for k, vs := range tt.existing {
+				for _, v := range vs {
+					lines.add(k, v)
+				}
+			}
+			ApplyHeaders(tt.add, lines.values, lines.add, lines.set)
+			if got := lines.httpHeader(); !cookieHeadersEqual(got, tt.want) {
+				t.Errorf("ApplyHeaders: headers = %v, want %v", got, tt.want)
 			}
 		})
 	}
 }
 
+// lineHeaders is a response's headers as an ordered list of lines.
+type lineHeaders [][2]string
+
+func (l *lineHeaders) values(name string) []string {
+	var vs []string
+	for _, kv := range *l {
+		if strings.EqualFold(kv[0], name) {
+			vs = append(vs, kv[1])
+		}
+	}
+	return vs
+}
+
+func (l *lineHeaders) add(name, value string) { *l = append(*l, [2]string{name, value}) }
+
+func (l *lineHeaders) set(name, value string) {
+	*l = slices.DeleteFunc(*l, func(kv [2]string) bool { return strings.EqualFold(kv[0], name) })
+	l.add(name, value)
+}
+
+func (l *lineHeaders) httpHeader() http.Header {
+	h := http.Header{}
+	for _, kv := range *l {
+		h.Add(kv[0], kv[1])
+	}
+	return h
+}
+
 func TestWriteHeadersIgnoresNilHeader(t *testing.T) {
 	WriteHeaders(nil, []Header{{"Set-Cookie", "a=1"}}) // must not panic
+}
+
+func TestApplyHeadersIgnoresNilFunctions(t *testing.T) {
+	var l lineHeaders
+	hs := []Header{{"Set-Cookie", "a=1"}, {"Cache-Control", "no-store"}, {"Vary", "Cookie"}}
+	ApplyHeaders(hs, nil, l.add, l.set) // none must panic
+	ApplyHeaders(hs, l.values, nil, l.set)
+	ApplyHeaders(hs, l.values, l.add, nil)
+	if len(l) != 0 {
+		t.Errorf("applied %q with a nil function", l)
+	}
 }
 
 func cookieHeadersEqual(a, b http.Header) bool {

@@ -134,6 +134,9 @@ func newManager[V any](opts []Option, tokenLen int, storeCopy func(V) (V, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPublicSuffix(cf.cookie.Domain, cf.suffixes); err != nil {
+		return nil, err
+	}
 	copyValue, err := valueCopy(storeCopy)
 	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
@@ -481,13 +484,18 @@ func (m *Manager[V]) Clear(ctx context.Context, s Session[V]) (Session[V], error
 }
 
 // open reads the live session a well-formed token names, enforcing the
-// absolute deadline from the current lifetime whatever the store says.
+// absolute deadline from the current lifetime whatever the store says,
+// and refusing a record created beyond the clock-skew margin.
 func (m *Manager[V]) open(ctx context.Context, token string, now time.Time) (Session[V], error) {
 	e, err := m.store.Open(ctx, token, now)
 	if err != nil {
 		return Session[V]{}, m.readError(ctx, e.ID, err)
 	}
 	rec := m.capped(e.Record)
+	if rec.CreatedAt.After(now.Add(MaxClockSkew)) {
+		m.observe(ctx, EventInvalidToken, ReasonTampered, e.ID, nil)
+		return Session[V]{}, ErrNotFound
+	}
 	if !rec.Live(now) {
 		m.observe(ctx, EventInvalidToken, ReasonExpired, e.ID, nil)
 		return Session[V]{}, ErrNotFound

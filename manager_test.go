@@ -915,3 +915,77 @@ func TestNilOptionsAreIgnored(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// fakeSuffixes is a public suffix list that knows two suffixes.
+type fakeSuffixes struct{}
+
+func (fakeSuffixes) PublicSuffix(domain string) string {
+	for _, s := range []string{"co.uk", "com", "uk"} {
+		if domain == s || strings.HasSuffix(domain, "."+s) {
+			return s
+		}
+	}
+	return domain[strings.LastIndexByte(domain, '.')+1:]
+}
+
+func (fakeSuffixes) String() string { return "a test list" }
+
+func TestConstructorRefusalNamesTheField(t *testing.T) {
+	store, _ := memory.New[cart]()
+	defer store.Close()
+	for name, tc := range map[string]struct {
+		opts  []sessions.Option
+		field string
+	}{
+		"Domain label starting with a hyphen": {[]sessions.Option{sessions.WithCookie(sessions.Cookie{Name: "sid", Domain: "-shop.example"})}, "Domain"},
+		"Domain label ending with a hyphen":   {[]sessions.Option{sessions.WithCookie(sessions.Cookie{Name: "sid", Domain: "shop-.example"})}, "Domain"},
+		"single-label Domain":                 {[]sessions.Option{sessions.WithCookie(sessions.Cookie{Name: "sid", Domain: "com"})}, "Domain"},
+		"public suffix Domain": {[]sessions.Option{
+			sessions.WithCookie(sessions.Cookie{Name: "sid", Domain: "Co.UK"}), sessions.WithPublicSuffixList(fakeSuffixes{})}, "Domain"},
+		"name over 256 bytes":  {[]sessions.Option{sessions.WithCookie(sessions.Cookie{Name: strings.Repeat("n", 257)})}, "Name"},
+		"idle beyond lifetime": {[]sessions.Option{sessions.WithIdleTimeout(2 * time.Hour), sessions.WithLifetime(time.Hour)}, "WithIdleTimeout"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := sessions.New[cart](store, tc.opts...)
+			if err == nil {
+				t.Fatal("New accepted the configuration")
+			}
+			if !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("error %q does not name %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestConstructorAcceptsWhatBrowsersKeep(t *testing.T) {
+	store, _ := memory.New[cart]()
+	defer store.Close()
+	for name, opts := range map[string][]sessions.Option{
+		"registrable Domain under a public suffix": {
+			sessions.WithCookie(sessions.Cookie{Name: "__Secure-s", Domain: "shop.co.uk"}), sessions.WithPublicSuffixList(fakeSuffixes{})},
+		"lifetime shorter than the default idle timeout": {sessions.WithLifetime(10 * time.Minute)},
+		"idle timeout equal to the lifetime":             {sessions.WithIdleTimeout(time.Hour), sessions.WithLifetime(time.Hour)},
+		"disabled idle timeout":                          {sessions.WithIdleTimeout(0), sessions.WithLifetime(time.Minute)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := sessions.New[cart](store, opts...); err != nil {
+				t.Fatalf("New refused: %v", err)
+			}
+		})
+	}
+}
+
+// A short lifetime under the default idle timeout works as a lifetime
+// alone: sessions last exactly the lifetime, and Touch writes nothing.
+func TestShortLifetimeUnderTheDefaultIdleTimeout(t *testing.T) {
+	f := newFixture(t, sessions.WithLifetime(10*time.Minute))
+	s := f.generate(cart{User: "ann"})
+	if want := f.clock.Now().Add(10 * time.Minute); !s.ExpiresAt().Equal(want) {
+		t.Fatalf("ExpiresAt = %v, want %v", s.ExpiresAt(), want)
+	}
+	f.clock.Advance(9 * time.Minute)
+	writes := f.spy.writes.Load()
+	if _, err := f.m.Touch(ctx, s); err != nil || f.spy.writes.Load() != writes {
+		t.Fatalf("Touch = %v, %d writes; want no write", err, f.spy.writes.Load()-writes)
+	}
+}

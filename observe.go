@@ -30,7 +30,7 @@ const (
 	ReasonExpired   Reason = "expired"   // the record is past its idle or absolute deadline
 	ReasonAmbiguous Reason = "ambiguous" // several cookies of the session's name, more than one live or too many to look up
 	ReasonOversized Reason = "oversized" // longer than any token the store issues
-	ReasonTampered  Reason = "tampered"  // failed authentication
+	ReasonTampered  Reason = "tampered"  // failed authentication, or created beyond MaxClockSkew in the future
 )
 
 // Event describes one thing worth observing. It never carries a token:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/cookiejar"
 	"time"
 )
 
@@ -17,6 +18,11 @@ const (
 	MaxLifetime = 400 * 24 * time.Hour
 	// MaxOwnerLen bounds an owner name, so stores can put it in keys.
 	MaxOwnerLen = 256
+	// MaxClockSkew is how far past the Manager's clock a record's
+	// CreatedAt may lie, for servers whose clocks disagree. A record
+	// created further in the future was not written by an honest Manager:
+	// it reads as absent, with the reason "tampered", on every store.
+	MaxClockSkew = time.Minute
 )
 
 // Option configures a Manager.
@@ -25,11 +31,13 @@ type Option func(*config)
 type config struct {
 	cookie        Cookie
 	idle          time.Duration
+	idleSet       bool // WithIdleTimeout was given: a longer lifetime is refused, not adapted to
 	lifetime      time.Duration
 	touchInterval time.Duration // < 0: idle/10
 	clock         func() time.Time
 	attempts      int
 	observer      Observer
+	suffixes      cookiejar.PublicSuffixList // nil: public suffixes are not checked
 }
 
 func defaultConfig() config {
@@ -48,8 +56,12 @@ func WithCookie(c Cookie) Option { return func(cf *config) { cf.cookie = c } }
 
 // WithIdleTimeout sets how long a session lives after its last write or
 // touch (default 30 minutes); 0 disables the idle timeout, leaving only
-// the lifetime.
-func WithIdleTimeout(d time.Duration) Option { return func(cf *config) { cf.idle = d } }
+// the lifetime. An idle timeout longer than the lifetime is refused; left
+// at its default, it is disabled when the lifetime is no longer than it,
+// since it could never end a session first.
+func WithIdleTimeout(d time.Duration) Option {
+	return func(cf *config) { cf.idle, cf.idleSet = d, true }
+}
 
 // WithLifetime sets the absolute lifetime of a session from its creation
 // (default 24 hours; at most 400 days). Nothing extends it, not even
@@ -70,6 +82,20 @@ func WithClock(now func() time.Time) Option { return func(cf *config) { cf.clock
 // before giving up with ErrConflict (default 8).
 func WithUpdateAttempts(n int) Option { return func(cf *config) { cf.attempts = n } }
 
+// WithPublicSuffixList makes the constructor refuse a Cookie.Domain that
+// is a public suffix, such as "co.uk", on which browsers refuse to set
+// cookies. The library ships no list, as an embedded copy of the Public
+// Suffix List would go stale between releases and a partial one would
+// pass most suffixes; golang.org/x/net/publicsuffix.List is a maintained
+// one:
+//
+//	sessions.WithPublicSuffixList(publicsuffix.List)
+//
+// Without a list a single-label Domain ("com") is still refused.
+func WithPublicSuffixList(list cookiejar.PublicSuffixList) Option {
+	return func(cf *config) { cf.suffixes = list }
+}
+
 // WithObserver sets a function that receives every Event.
 func WithObserver(o func(context.Context, Event)) Option {
 	return func(cf *config) { cf.observer = o }
@@ -82,6 +108,14 @@ func (cf *config) validate() error {
 	}
 	if cf.lifetime <= 0 || cf.lifetime > MaxLifetime {
 		errs = append(errs, fmt.Errorf("lifetime %v is outside (0, 400 days]", cf.lifetime))
+	}
+	switch {
+	case !cf.idleSet && cf.idle >= cf.lifetime:
+		cf.idle = 0
+	case cf.idle > cf.lifetime:
+		// The session would end at its lifetime long before it could idle
+		// out: the configuration says something it does not do.
+		errs = append(errs, fmt.Errorf("idle timeout %v (WithIdleTimeout) is longer than the lifetime %v (WithLifetime)", cf.idle, cf.lifetime))
 	}
 	if cf.touchInterval < 0 {
 		cf.touchInterval = cf.idle / 10

@@ -102,7 +102,8 @@
 //
 // [Flash] is a field type for V holding messages for the next request;
 // its Put and Pop return new values, and a popped message is gone once
-// the change is committed.
+// the change is committed. [PutFlash] and [PopFlash] add and take
+// messages through a Handle in one line each.
 //
 // # CSRF
 //

@@ -161,21 +161,17 @@ func ExampleFlash() {
 	m, _ := sessions.New[Visit](store)
 	mw := httpsession.New(m)
 
+	// flash picks the Flash field out of the session value.
+	flash := func(v *Visit) *httpsession.Flash[string] { return &v.Flash }
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /save", func(w http.ResponseWriter, r *http.Request) {
-		_ = mw.Session(r).Update(func(v Visit) (Visit, error) {
-			v.Flash = v.Flash.Put("Saved.")
-			return v, nil
-		})
+		_ = httpsession.PutFlash(mw.Session(r), flash, "Saved.")
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		s := mw.Session(r)
-		v, _ := s.Get()
-		if len(v.Flash) > 0 { // write only when there is something to pop
-			_ = s.Update(func(v Visit) (Visit, error) { _, v.Flash = v.Flash.Pop(); return v, nil })
-		}
-		fmt.Fprintf(w, "messages: %q", v.Flash)
+		msgs, _ := httpsession.PopFlash(mw.Session(r), flash) // writes only if there were any
+		fmt.Fprintf(w, "messages: %q", msgs)
 	})
 	handler := mw.Wrap(mux)
 

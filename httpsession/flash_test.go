@@ -52,22 +52,21 @@ func TestFlashIsAJSONArray(t *testing.T) {
 	}
 }
 
-// popFlash is the handler pattern of the Flash documentation.
+// flash picks the test value's Flash, as PutFlash and PopFlash need.
+func flash(v *visit) *httpsession.Flash[string] { return &v.Flash }
+
+// popFlash is PopFlash, failing the test on an error.
 func popFlash(t *testing.T, s *httpsession.Handle[visit]) []string {
 	t.Helper()
-	v, err := s.Get()
+	msgs, err := httpsession.PopFlash(s, flash)
 	must(t, err)
-	msgs := v.Flash
-	if len(msgs) > 0 {
-		must(t, s.Update(func(v visit) (visit, error) { _, v.Flash = v.Flash.Pop(); return v, nil }))
-	}
 	return msgs
 }
 
 func TestFlashMessageIsShownOnce(t *testing.T) {
 	f := newFixture(t)
 	resp := f.do(func(w http.ResponseWriter, r *http.Request) {
-		must(t, f.mw.Session(r).Update(func(v visit) (visit, error) { v.Flash = v.Flash.Put("Saved."); return v, nil }))
+		must(t, httpsession.PutFlash(f.mw.Session(r), flash, "Saved."))
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}, "POST", "")
 	cookie, _ := f.sessionCookie(resp)
@@ -98,4 +97,43 @@ func TestFlashMessageSurvivesAFailedResponse(t *testing.T) {
 	if v, _ := f.stored(cookie); len(v.Flash) != 1 {
 		t.Errorf("flash %q after a 500, want the message kept", v.Flash)
 	}
+}
+
+func TestPopFlashWithoutASessionStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	resp := f.do(func(w http.ResponseWriter, r *http.Request) {
+		if msgs := popFlash(t, f.mw.Session(r)); len(msgs) != 0 {
+			t.Errorf("PopFlash = %q for a visitor without a session", msgs)
+		}
+	}, "GET", "")
+	if _, ok := f.sessionCookie(resp); ok || f.store.writes.Load() != 0 {
+		t.Error("PopFlash stored a session for a visitor without one")
+	}
+}
+
+func TestPutFlashAddsAfterEarlierMessagesAndPopTakesThemAll(t *testing.T) {
+	f := newFixture(t)
+	cookie := f.seed(visit{Count: 3, Flash: httpsession.Flash[string]{"first"}})
+	f.do(func(w http.ResponseWriter, r *http.Request) {
+		s := f.mw.Session(r)
+		must(t, httpsession.PutFlash(s, flash, "second"))
+		if got := popFlash(t, s); !slices.Equal(got, []string{"first", "second"}) {
+			t.Errorf("PopFlash = %q, want [first second]", got)
+		}
+	}, "POST", cookie)
+	if v, _ := f.stored(cookie); len(v.Flash) != 0 || v.Count != 3 {
+		t.Errorf("stored %+v, want an empty flash and the rest kept", v)
+	}
+}
+
+func TestFlashHelpersRefuseANilField(t *testing.T) {
+	f := newFixture(t)
+	f.do(func(w http.ResponseWriter, r *http.Request) {
+		if err := httpsession.PutFlash[visit, string](f.mw.Session(r), nil, "x"); err == nil {
+			t.Error("PutFlash accepted a nil field")
+		}
+		if _, err := httpsession.PopFlash[visit, string](f.mw.Session(r), nil); err == nil {
+			t.Error("PopFlash accepted a nil field")
+		}
+	}, "GET", "")
 }
