@@ -26,8 +26,12 @@
 //
 // Nothing a caller does to a value it gave the Manager or got from
 // [Session.Value] changes what that session reads later or what a later
-// write stores: only values handed to the Manager are stored. A Session
-// prints 8 characters of its storage ID, never its token.
+// write stores: only values handed to the Manager are stored. The Manager
+// copies values on their way in and out ([Manager.CopyValue] says how):
+// free for a V without pointers, slices, maps or interfaces, V's Clone
+// method when it has one. An Update function must not keep its argument
+// or result after it returns, as an [io.Writer] must not keep its buffer.
+// A Session prints 8 characters of its storage ID, never its token.
 //
 // # Operations
 //
